@@ -1,0 +1,62 @@
+/**
+ * Files that are either whole or absent: written to a temporary name in the same folder,
+ * flushed, then renamed over the target (rename is atomic within a file system). A run killed
+ * at any point leaves at most a stale temporary file, which the next run removes.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdir, open, readdir, rename, rm } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { StorageError } from './errors.js';
+
+const temporaryMarker = '.tmp-';
+
+/** Write bytes to `path` atomically, creating its folder. */
+export async function writeFileAtomic(path: string, data: Uint8Array | string): Promise<void> {
+  const folder = dirname(path);
+  const temporary = join(folder, `.${basename(path)}${temporaryMarker}${randomBytes(4).toString('hex')}`);
+
+  try {
+    await mkdir(folder, { recursive: true });
+    const handle = await open(temporary, 'w');
+    try {
+      await handle.writeFile(data);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(temporary, path);
+  } catch (error) {
+    await rm(temporary, { force: true }).catch(() => undefined);
+    throw storageError(error, path);
+  }
+}
+
+/** Remove temporary files a killed run left in a folder (not recursive). */
+export async function removeStaleTemporaries(folder: string): Promise<number> {
+  let names: string[];
+  try {
+    names = await readdir(folder);
+  } catch {
+    return 0;
+  }
+
+  const stale = names.filter((name) => name.startsWith('.') && name.includes(temporaryMarker));
+  await Promise.all(stale.map((name) => rm(join(folder, name), { force: true })));
+
+  return stale.length;
+}
+
+/** Turn a file-system error into one line an operator can act on. */
+export function storageError(error: unknown, path: string): StorageError {
+  const code = (error as NodeJS.ErrnoException).code;
+  const hints: Record<string, string> = {
+    ENOSPC: 'the disk is full: free space or point --data-dir elsewhere',
+    EDQUOT: 'the disk quota is used up: free space or point --data-dir elsewhere',
+    EACCES: 'the data directory is not writable by this user: fix its permissions or use --data-dir',
+    EPERM: 'the data directory is not writable by this user: fix its permissions or use --data-dir',
+    EROFS: 'the data directory is on a read-only file system: use --data-dir',
+  };
+  const hint = (code && hints[code]) ?? 'check the data directory (--data-dir)';
+
+  return new StorageError(`cannot write ${path} (${code ?? String(error)})`, { hint, cause: error });
+}

@@ -1,0 +1,324 @@
+/**
+ * One run of the daily job for one trading date: plan from what the day folder already holds,
+ * download what is missing, keep each response and its CSV, upload what the bucket lacks, and
+ * finish with the day's manifest. Every front end (the scheduled `--run-today`, the console's
+ * Run screen) calls this and renders its events.
+ */
+import { downloadDay, type DownloadEvent, type DownloadJob } from './downloader.js';
+import { AccessDeniedError, InterruptedError, TickopsError } from './errors.js';
+import type { DayStore } from './day-store.js';
+import type { KeyLayout } from './config.js';
+import type { BackoffOptions } from './backoff.js';
+import { silentLogger, type Logger } from './logger.js';
+import { isPermanentFailure, type Manifest, type ManifestEntry } from './manifest.js';
+import type { MarketDataSource, TradingDate } from './market-data/types.js';
+import type { ObjectSink } from './object-sink.js';
+import type { Ticker } from './tickers.js';
+import { compactDate, isWeekend } from './trading-day.js';
+import { UploadLedger, Uploader, type UploadEvent, type UploadItem, type UploadResult } from './uploader.js';
+import { planDay, type PlannedTicker } from './run-plan.js';
+import { emptySummary, summarize, type RunSummary, type TickerOutcome } from './run-summary.js';
+
+export type { RunSummary, TickerOutcome } from './run-summary.js';
+
+/** Everything a run reports, in the order it happens. */
+export type RunEvent =
+  | {
+      readonly type: 'run-started';
+      readonly date: TradingDate;
+      readonly total: number;
+      readonly toDownload: number;
+      readonly resumed: number;
+      readonly sink: string;
+      readonly source: string;
+      readonly simulated: boolean;
+      readonly dryRun: boolean;
+    }
+  | { readonly type: 'planned'; readonly ticker: string; readonly action: PlannedTicker['action'] }
+  | DownloadEvent
+  | UploadEvent
+  | { readonly type: 'ticker-finished'; readonly outcome: TickerOutcome }
+  | { readonly type: 'manifest'; readonly key: string; readonly result: UploadResult | 'held-back' }
+  | { readonly type: 'run-finished'; readonly summary: RunSummary };
+
+/** What a run needs; clients, files and the clock are all passed in. */
+export interface RunDayOptions {
+  readonly date: TradingDate;
+  readonly tickers: readonly Ticker[];
+  readonly source: MarketDataSource;
+  readonly exchange: string;
+  readonly timeZone: string;
+  readonly layout: KeyLayout;
+  readonly store: DayStore;
+  readonly sink: ObjectSink;
+  readonly concurrency: number;
+  readonly uploadConcurrency: number;
+  readonly retries: number;
+  readonly force?: boolean;
+  readonly dryRun?: boolean;
+  readonly signal?: AbortSignal;
+  readonly onEvent?: (event: RunEvent) => void;
+  readonly logger?: Logger;
+  readonly now?: () => number;
+  readonly backoff?: BackoffOptions;
+}
+
+/** The object key for a day file, from the layout template. */
+export function objectKey(template: string, date: TradingDate, ticker = '', ext = ''): string {
+  return template
+    .replaceAll('{date}', compactDate(date))
+    .replaceAll('{ticker}', ticker)
+    .replaceAll('{ext}', ext);
+}
+
+/** The listing prefix that holds every key of a template for a date. */
+export function listingPrefix(template: string, date: TradingDate): string {
+  const rendered = template.replaceAll('{date}', compactDate(date));
+  const cut = rendered.search(/\{(ticker|ext)\}/);
+
+  return cut === -1 ? rendered : rendered.slice(0, cut);
+}
+
+/** Run the job for one date and resolve with its summary. */
+export async function runDay(options: RunDayOptions): Promise<RunSummary> {
+  const now = options.now ?? Date.now;
+  const started = now();
+  const emit = options.onEvent ?? (() => undefined);
+  const logger = options.logger ?? silentLogger;
+
+  if (isWeekend(options.date)) {
+    const summary = emptySummary(options.date, options.tickers.length, 'weekend: the exchange is closed');
+    emit({ type: 'run-finished', summary });
+    return summary;
+  }
+
+  await options.store.prepare();
+  const entries = await options.store.readEntries();
+  const plan = await planDay(options.tickers, entries, options);
+  const toDownload = plan.filter((item) => item.action === 'download');
+  emit({
+    type: 'run-started',
+    date: options.date,
+    total: plan.length,
+    toDownload: toDownload.length,
+    resumed: plan.filter((item) => item.action === 'resume').length,
+    sink: options.sink.description,
+    source: options.source.name,
+    simulated: options.source.simulated,
+    dryRun: options.dryRun ?? false,
+  });
+  for (const item of plan) emit({ type: 'planned', ticker: item.ticker.symbol, action: item.action });
+
+  if (options.dryRun) {
+    const summary = { ...emptySummary(options.date, plan.length), durationMs: now() - started };
+    emit({ type: 'run-finished', summary });
+    return summary;
+  }
+
+  const stop = new AbortController();
+  const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
+  let fatal: TickopsError | undefined;
+
+  await options.sink.ensureReady(signal);
+  const existing = await listDay(options, signal);
+  const ledger = await UploadLedger.load(options.store.pathOf('.uploads.json'));
+  const uploader = new Uploader({
+    sink: options.sink,
+    existing,
+    ledger,
+    concurrency: options.uploadConcurrency,
+    force: options.force,
+    signal,
+    now,
+    onEvent: (event) => {
+      if (event.type === 'upload-failed' && event.fatal && !fatal) {
+        fatal = new AccessDeniedError(event.reason, {
+          hint: 'the run needs s3:PutObject on the bucket (the s3_upload policy)',
+        });
+        stop.abort(fatal);
+      }
+      emit(event);
+    },
+  });
+
+  const outcomes = new Map<string, TickerOutcome>();
+  const finishing: Promise<void>[] = [];
+  const finish = (entry: ManifestEntry, fromEarlierRun: boolean, startedAt: number) => {
+    finishing.push(
+      uploadTicker(entry, options, uploader).then((uploads) => {
+        const outcome = toOutcome(entry, fromEarlierRun, uploads, now() - startedAt);
+        outcomes.set(entry.ticker, outcome);
+        emit({ type: 'ticker-finished', outcome });
+      }),
+    );
+  };
+
+  for (const item of plan) {
+    if (item.action === 'resume' && item.entry) finish(item.entry, true, now());
+    if (item.action === 'skip-failed' && item.entry) {
+      const outcome = toOutcome(item.entry, true, [], 0);
+      outcomes.set(item.ticker.symbol, outcome);
+      emit({ type: 'ticker-finished', outcome });
+    }
+  }
+
+  const jobs: DownloadJob[] = toDownload.map((item) => ({
+    ticker: item.ticker.symbol,
+    sourceSymbol: item.sourceSymbol,
+  }));
+  const jobStarted = now();
+  try {
+    const results = await downloadDay(jobs, {
+      source: options.source,
+      date: options.date,
+      timeZone: options.timeZone,
+      exchange: options.exchange,
+      concurrency: options.concurrency,
+      retries: options.retries,
+      backoff: options.backoff,
+      logger,
+      now,
+      signal,
+      onEvent: emit,
+      saveResult: async (job, result) => {
+        const entry = await options.store.saveResult(job.ticker, job.sourceSymbol, result);
+        entries.set(job.ticker, entry);
+        finish(entry, false, jobStarted);
+      },
+    });
+
+    for (const result of results.filter((item) => item.status === 'failed')) {
+      const planned = toDownload.find((item) => item.ticker.symbol === result.ticker);
+      const earlier = entries.get(result.ticker);
+      const entry: ManifestEntry = {
+        ticker: result.ticker,
+        sourceSymbol: planned?.sourceSymbol ?? result.ticker,
+        status: 'failed',
+        bars: 0,
+        kind: result.kind,
+        reason: result.reason,
+      };
+      // A forced refresh that fails keeps the good copy an earlier run stored.
+      if (!earlier || earlier.status === 'failed') {
+        await options.store.saveEntry(entry);
+        entries.set(result.ticker, entry);
+      }
+      const outcome = toOutcome(entry, false, [], now() - jobStarted);
+      outcomes.set(result.ticker, outcome);
+      emit({ type: 'ticker-finished', outcome });
+    }
+
+    await Promise.all(finishing);
+  } catch (error) {
+    await Promise.allSettled(finishing);
+    await ledger.save().catch(() => undefined);
+    if (fatal) throw fatal;
+    if (options.signal?.aborted) {
+      throw new InterruptedError('run interrupted: finished tickers are kept, the rest will be fetched by the next run', {
+        cause: error,
+      });
+    }
+    throw error;
+  }
+  await ledger.save();
+  if (fatal) throw fatal;
+
+  const manifest = buildManifest(options, entries);
+  const manifestResult = await uploadManifest(manifest, options, uploader, [...outcomes.values()]);
+  await ledger.save();
+  emit({ type: 'manifest', key: objectKey(options.layout.manifest, options.date), result: manifestResult });
+
+  const summary = summarize(options.date, [...outcomes.values()], manifestResult, now() - started);
+  emit({ type: 'run-finished', summary });
+  logger.info('run finished', { ...summary, failed: summary.failed.length });
+
+  return summary;
+}
+
+async function listDay(options: RunDayOptions, signal: AbortSignal) {
+  const prefixes = [...new Set(Object.values(options.layout).map((template) => listingPrefix(template, options.date)))];
+  const listings = await Promise.all(prefixes.map((prefix) => options.sink.list(prefix, signal)));
+
+  return new Map(listings.flatMap((listing) => [...listing]));
+}
+
+async function uploadTicker(entry: ManifestEntry, options: RunDayOptions, uploader: Uploader) {
+  const items: UploadItem[] = [];
+  if (entry.raw) {
+    const ext = entry.raw.file.slice(entry.raw.file.lastIndexOf('.') + 1);
+    items.push({
+      key: objectKey(options.layout.raw, options.date, entry.ticker, ext),
+      path: options.store.pathOf(entry.raw.file),
+      contentType: ext === 'json' ? 'application/json' : 'text/plain; charset=utf-8',
+      ticker: entry.ticker,
+    });
+  }
+  if (entry.csv) {
+    items.push({
+      key: objectKey(options.layout.bars, options.date, entry.ticker),
+      path: options.store.pathOf(entry.csv.file),
+      contentType: 'text/csv; charset=utf-8',
+      ticker: entry.ticker,
+    });
+  }
+
+  return Promise.all(items.map((item) => uploader.upload(item)));
+}
+
+function toOutcome(
+  entry: ManifestEntry,
+  fromEarlierRun: boolean,
+  uploads: readonly UploadResult[],
+  durationMs: number,
+): TickerOutcome {
+  const uploadFailed = uploads.includes('failed');
+
+  return {
+    ticker: entry.ticker,
+    status: uploadFailed ? 'failed' : entry.status,
+    bars: entry.bars,
+    bytes: (entry.raw?.bytes ?? 0) + (entry.csv?.bytes ?? 0),
+    currency: entry.currency,
+    reason: uploadFailed ? 'upload failed (see the upload error above)' : entry.reason,
+    permanent: isPermanentFailure(entry),
+    fromEarlierRun,
+    uploaded: uploads.filter((result) => result === 'uploaded').length,
+    unchanged: uploads.filter((result) => result === 'unchanged').length,
+    uploadFailed,
+    durationMs,
+  };
+}
+
+function buildManifest(options: RunDayOptions, entries: ReadonlyMap<string, ManifestEntry>): Manifest {
+  return {
+    version: 1,
+    date: options.date,
+    exchange: options.exchange,
+    timeZone: options.timeZone,
+    source: options.source.name,
+    simulated: options.source.simulated,
+    tickers: options.tickers
+      .map((ticker) => entries.get(ticker.symbol))
+      .filter((entry): entry is ManifestEntry => entry !== undefined),
+  };
+}
+
+/**
+ * The manifest goes up last, and only when every ticker's objects are in the bucket: a
+ * manifest in S3 is then a promise that everything it lists is there too.
+ */
+async function uploadManifest(
+  manifest: Manifest,
+  options: RunDayOptions,
+  uploader: Uploader,
+  outcomes: readonly TickerOutcome[],
+): Promise<UploadResult | 'held-back'> {
+  await options.store.writeManifest(manifest);
+  if (outcomes.some((outcome) => outcome.uploadFailed)) return 'held-back';
+
+  return uploader.upload({
+    key: objectKey(options.layout.manifest, options.date),
+    path: options.store.pathOf('manifest.json'),
+    contentType: 'application/json',
+  });
+}
