@@ -109,7 +109,7 @@ function checkHeader(found: {
 }): Header {
   const intervalSeconds = Number(found.interval);
   if (!/^\d+$/.test(found.interval ?? '') || intervalSeconds <= 0) {
-    throw new MarketDataError('malformed', `getprices header has no usable INTERVAL=`);
+    throw new MarketDataError('malformed', 'getprices header has no usable INTERVAL=');
   }
 
   const columns = found.columns ?? [];

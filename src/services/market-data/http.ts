@@ -28,7 +28,7 @@ export interface FetchedBody {
   readonly body: Uint8Array;
 }
 
-/** GET a URL and read the whole body; see the module comment for how failures are reported. */
+/** GET a URL and read every body byte; a caller abort stays an AbortError, all else is typed. */
 export async function fetchBody(url: string, options: FetchBodyOptions): Promise<FetchedBody> {
   if (!URL.canParse(url)) throw new MarketDataError('refused', `invalid source URL: ${url}`);
 

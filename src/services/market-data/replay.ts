@@ -3,8 +3,7 @@
  * getprices body, `<SYMBOL>.json` a chart v8 body or a yahoo-finance2 recording envelope.
  */
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { basename, join } from 'node:path';
 
 import { z } from 'zod';
 
@@ -13,7 +12,7 @@ import { tradingDayBounds } from '../trading-day.js';
 import { parseGetprices } from './google.js';
 import { decodeText } from './http.js';
 import type { DayRequest, DayResult, MarketDataSource } from './types.js';
-import { parseYahooChart, readYahooResponse } from './yahoo.js';
+import { parseYahooChart, readYahooResponse, type YahooChart } from './yahoo.js';
 
 /** Where the recordings are. */
 export interface ReplaySourceOptions {
@@ -84,7 +83,7 @@ function replayGetprices(bytes: Uint8Array, path: string, request: DayRequest): 
     bars: parsed.bars.filter((bar) => bar.time >= start && bar.time < end),
     metadata: {
       source: 'replay',
-      url: pathToFileURL(path).href,
+      url: recordingUrl(path),
       currency: undefined,
       exchangeTimeZone: undefined,
       warnings: parsed.warnings,
@@ -94,11 +93,11 @@ function replayGetprices(bytes: Uint8Array, path: string, request: DayRequest): 
 
 function replayJson(bytes: Uint8Array, path: string, request: DayRequest): DayResult {
   const text = decodeText(bytes);
-  const url = pathToFileURL(path).href;
+  const url = recordingUrl(path);
   const envelope = readEnvelope(text);
 
   let raw = bytes;
-  let chart;
+  let chart: YahooChart;
   if (envelope) {
     raw = envelopeBody(envelope, path);
     const response = { status: envelope.response.status, headers: toHeaders(envelope), body: raw };
@@ -157,4 +156,12 @@ function toHeaders(envelope: Envelope): Headers {
   }
 
   return headers;
+}
+
+/**
+ * The recording's name, not its absolute path: the manifest must not change when the same
+ * recordings are replayed from another folder, or a rerun would upload it again.
+ */
+function recordingUrl(path: string): string {
+  return `replay:${basename(path)}`;
 }

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 
 import { MarketDataError } from '../errors.js';
-import { parseTradingDate, tradingDateAt, tradingDayBounds } from '../trading-day.js';
+import { nextDate, parseTradingDate, tradingDateAt, tradingDayBounds } from '../trading-day.js';
 import {
   browserUserAgent,
   decodeText,
@@ -60,8 +60,7 @@ export function parseYahooChart(text: string, date: TradingDate, timeZone: strin
   if (chart.error) throw chartError(chart.error, undefined);
 
   const result = chart.result?.[0];
-  if (!result)
-    throw new MarketDataError('malformed', 'chart JSON has neither a result nor an error');
+  if (!result) throw new MarketDataError('malformed', 'chart JSON has no result and no error');
 
   return extractDay(result, date, timeZone);
 }
@@ -93,13 +92,10 @@ function chartError(error: z.infer<typeof chartErrorSchema>, status: number | un
   }
 
   const description = error.description ?? 'no description';
-  return new MarketDataError(
-    'refused',
-    `yahoo refused the request: ${description} (${error.code})`,
-    {
-      status,
-    },
-  );
+
+  return new MarketDataError('refused', `yahoo refused: ${description} (${error.code})`, {
+    status,
+  });
 }
 
 function extractDay(result: ChartResult, date: TradingDate, timeZone: string): YahooChart {
@@ -124,6 +120,7 @@ function extractDay(result: ChartResult, date: TradingDate, timeZone: string): Y
     }
 
     if (byTime.has(time)) duplicates += 1;
+    // A bar with prices but no volume is a real print; its volume is unknown, counted as 0.
     byTime.set(time, { time, open, high, low, close, volume: quote.volume?.[index] ?? 0 });
   }
 
@@ -189,14 +186,11 @@ export function readYahooResponse(
 
   if (status >= 200 && status <= 299) {
     if (looksLikeHtml(response.body)) {
-      throw new MarketDataError(
-        'malformed',
-        `HTML page instead of chart JSON from ${context.url}`,
-        {
-          status,
-          hint: 'Yahoo shows consent or error pages to some regions and clients.',
-        },
-      );
+      const message = `HTML page instead of chart JSON from ${context.url}`;
+      throw new MarketDataError('malformed', message, {
+        status,
+        hint: 'Yahoo shows consent or error pages to some regions and clients.',
+      });
     }
 
     return parseYahooChart(decodeText(response.body), context.date, context.timeZone);
@@ -299,8 +293,8 @@ export function checkYahooDate(date: TradingDate, now: number): string | undefin
   if (date <= cutoff) {
     return (
       `yahoo keeps 1-minute bars for about 30 days, so ${date} is too old (the oldest date it ` +
-      'can serve now is the day after ' +
-      `${cutoff}). Use --source google against a recording or a compatible endpoint instead.`
+      `can serve now is ${nextDate(cutoff)}). Use --source google against a recording or a ` +
+      'compatible endpoint instead.'
     );
   }
 
