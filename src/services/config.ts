@@ -74,7 +74,7 @@ export function loadConfig(sources: ConfigSources = {}): Config {
   const cwd = sources.cwd ?? process.cwd();
   const readFile = sources.readFile ?? ((path: string) => readFileSync(path, 'utf8'));
 
-  const file = readConfigFile(sources.configPath ?? env.TICKOPS_CONFIG, cwd, readFile);
+  const file = readConfigFile(sources.configPath ?? (env.TICKOPS_CONFIG || undefined), cwd, readFile);
   const values: Record<string, unknown> = {};
   for (const [key, spec] of Object.entries(configKeys) as [ConfigKey, SettingSpec][]) {
     const candidate = pickCandidate(key, spec, sources.flags ?? {}, env, file);

@@ -5,6 +5,7 @@
  * a line printer can render. The downloader knows nothing of files or S3: the caller's
  * `saveResult` runs before a ticker is announced done.
  */
+import { setMaxListeners } from 'node:events';
 import { AdaptiveLimit } from './adaptive-limit.js';
 import { defaultBackoff, retryDelayMs, sleep, type BackoffOptions } from './backoff.js';
 import { isAbortError, MarketDataError, type MarketDataFailureKind } from './errors.js';
@@ -89,6 +90,8 @@ export async function downloadDay(
   const limit = new AdaptiveLimit({ max: options.concurrency, now: options.now });
   const stop = new AbortController();
   const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
+  // Each waiting worker and each request in flight listens on this signal.
+  setMaxListeners(0, signal);
   const queue = [...jobs];
   const outcomes = new Map<string, DownloadOutcome>();
 

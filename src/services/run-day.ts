@@ -4,6 +4,7 @@
  * finish with the day's manifest. Every front end (the scheduled `--run-today`, the console's
  * Run screen) calls this and renders its events.
  */
+import { setMaxListeners } from 'node:events';
 import { downloadDay, type DownloadEvent, type DownloadJob } from './downloader.js';
 import { AccessDeniedError, InterruptedError, TickopsError } from './errors.js';
 import type { DayStore } from './day-store.js';
@@ -117,6 +118,8 @@ export async function runDay(options: RunDayOptions): Promise<RunSummary> {
 
   const stop = new AbortController();
   const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
+  // Every waiting upload listens for cancellation on this one signal: hundreds is normal.
+  setMaxListeners(0, signal);
   let fatal: TickopsError | undefined;
 
   await options.sink.ensureReady(signal);
@@ -167,6 +170,11 @@ export async function runDay(options: RunDayOptions): Promise<RunSummary> {
     sourceSymbol: item.sourceSymbol,
   }));
   const jobStarted = now();
+  const tickerStarted = new Map<string, number>();
+  const onDownloadEvent = (event: DownloadEvent) => {
+    if (event.type === 'started' && event.attempt === 1) tickerStarted.set(event.ticker, now());
+    emit(event);
+  };
   try {
     const results = await downloadDay(jobs, {
       source: options.source,
@@ -179,11 +187,11 @@ export async function runDay(options: RunDayOptions): Promise<RunSummary> {
       logger,
       now,
       signal,
-      onEvent: emit,
+      onEvent: onDownloadEvent,
       saveResult: async (job, result) => {
         const entry = await options.store.saveResult(job.ticker, job.sourceSymbol, result);
         entries.set(job.ticker, entry);
-        finish(entry, false, jobStarted);
+        finish(entry, false, tickerStarted.get(job.ticker) ?? jobStarted);
       },
     });
 
@@ -203,7 +211,7 @@ export async function runDay(options: RunDayOptions): Promise<RunSummary> {
         await options.store.saveEntry(entry);
         entries.set(result.ticker, entry);
       }
-      const outcome = toOutcome(entry, false, [], now() - jobStarted);
+      const outcome = toOutcome(entry, false, [], now() - (tickerStarted.get(result.ticker) ?? jobStarted));
       outcomes.set(result.ticker, outcome);
       emit({ type: 'ticker-finished', outcome });
     }

@@ -1,11 +1,16 @@
 /**
  * The bucket: make sure it exists (and is ours, in our region), list what a date prefix holds,
- * and put objects. Only the calls the s3_upload policy allows are used: s3:ListBucket (for
- * HeadBucket and ListObjectsV2), s3:CreateBucket and s3:PutObject.
+ * and put objects. Only the calls the s3_upload policy allows are used: s3:ListBucket
+ * (ListObjectsV2), s3:CreateBucket and s3:PutObject.
+ *
+ * Existence is probed with a one-key ListObjectsV2 rather than HeadBucket. On AWS both need
+ * s3:ListBucket and answer alike (404 NoSuchBucket, 403, 301 with x-amz-bucket-region), but
+ * emulators such as moto check HeadBucket against an `s3:HeadBucket` action that does not
+ * exist in IAM, which would fail a correctly scoped s3_upload policy.
  */
 import {
   CreateBucketCommand,
-  HeadBucketCommand,
+  ListObjectsV2Command,
   PutObjectCommand,
   paginateListObjectsV2,
   type BucketLocationConstraint,
@@ -44,12 +49,14 @@ export async function ensureBucket(
   const context = { action: 's3:ListBucket', resource: `bucket ${target.bucket}`, endpoint: target.endpoint };
 
   try {
-    await s3.send(new HeadBucketCommand({ Bucket: target.bucket }), { abortSignal: options.signal });
+    await s3.send(new ListObjectsV2Command({ Bucket: target.bucket, MaxKeys: 1 }), {
+      abortSignal: options.signal,
+    });
     return 'exists';
   } catch (error) {
     const { status, name, header } = sdkErrorParts(error);
     const actualRegion = header('x-amz-bucket-region');
-    if (status === 301 || (actualRegion && actualRegion !== target.region)) {
+    if (status === 301 || name === 'PermanentRedirect' || (actualRegion && actualRegion !== target.region)) {
       throw new ConfigError(
         `bucket ${target.bucket} is in ${actualRegion ?? 'another region'}, not ${target.region}`,
         { hint: `run with --region ${actualRegion ?? '<its region>'} (or TICKOPS_REGION)`, cause: error },

@@ -16,7 +16,10 @@ async function replay(answer: (method: string, url: string) => ScriptedReply) {
   return server;
 }
 
-const notFound: ScriptedReply = { status: 404 };
+const notFound: ScriptedReply = {
+  status: 404,
+  body: '<Error><Code>NoSuchBucket</Code><Message>The specified bucket does not exist</Message></Error>',
+};
 const created: ScriptedReply = { status: 200 };
 const errorXml = (code: string, message: string) =>
   `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>${message}</Message></Error>`;
@@ -26,7 +29,7 @@ describe('ensureBucket (case B03: location constraint follows the region)', () =
     ['eu-west-1', '<LocationConstraint>eu-west-1</LocationConstraint>'],
     ['eu-west-2', '<LocationConstraint>eu-west-2</LocationConstraint>'],
   ])('sends LocationConstraint %s to a bucket created in that region', async (region, expected) => {
-    const s3Server = await replay((method) => (method === 'HEAD' ? notFound : created));
+    const s3Server = await replay((method) => (method === 'GET' ? notFound : created));
 
     const state = await ensureBucket(testS3Client(s3Server.url, region), {
       bucket: 'tickops-data-test',
@@ -41,7 +44,7 @@ describe('ensureBucket (case B03: location constraint follows the region)', () =
   });
 
   it('sends no CreateBucketConfiguration at all in us-east-1', async () => {
-    const s3Server = await replay((method) => (method === 'HEAD' ? notFound : created));
+    const s3Server = await replay((method) => (method === 'GET' ? notFound : created));
 
     await ensureBucket(testS3Client(s3Server.url, 'us-east-1'), {
       bucket: 'tickops-data-test',
@@ -57,7 +60,7 @@ describe('ensureBucket (case B03: location constraint follows the region)', () =
     ['IllegalLocationConstraintException', 'eu-west-1'],
   ])('stops once with the S3 code and region when %s comes back', async (code, region) => {
     const s3Server = await replay((method) =>
-      method === 'HEAD' ? notFound : { status: 400, body: errorXml(code, 'bad constraint') },
+      method === 'GET' ? notFound : { status: 400, body: errorXml(code, 'bad constraint') },
     );
 
     const attempt = ensureBucket(testS3Client(s3Server.url, region, 3), {
@@ -74,7 +77,7 @@ describe('ensureBucket (case B03: location constraint follows the region)', () =
 describe('ensureBucket (case B04: the name is already taken)', () => {
   it('treats BucketAlreadyOwnedByYou as a ready bucket', async () => {
     const s3Server = await replay((method) =>
-      method === 'HEAD'
+      method === 'GET'
         ? notFound
         : { status: 409, body: errorXml('BucketAlreadyOwnedByYou', 'you already own it') },
     );
@@ -85,9 +88,9 @@ describe('ensureBucket (case B04: the name is already taken)', () => {
     expect(s3Server.requests.filter((request) => request.method === 'PUT')).toHaveLength(1);
   });
 
-  it('stops with an access error and makes no CreateBucket when HeadBucket is forbidden', async () => {
+  it('stops with an access error and makes no CreateBucket when the bucket probe is forbidden', async () => {
     const s3Server = await replay((method) =>
-      method === 'HEAD'
+      method === 'GET'
         ? { status: 403 }
         : { status: 409, body: errorXml('BucketAlreadyExists', 'not available') },
     );
@@ -101,7 +104,7 @@ describe('ensureBucket (case B04: the name is already taken)', () => {
 
   it('names another account when CreateBucket answers BucketAlreadyExists', async () => {
     const s3Server = await replay((method) =>
-      method === 'HEAD' ? notFound : { status: 409, body: errorXml('BucketAlreadyExists', 'taken') },
+      method === 'GET' ? notFound : { status: 409, body: errorXml('BucketAlreadyExists', 'taken') },
     );
 
     const attempt = ensureBucket(testS3Client(s3Server.url), { bucket: 'tickops-data', region: 'eu-west-1' });
@@ -111,7 +114,11 @@ describe('ensureBucket (case B04: the name is already taken)', () => {
   });
 
   it('reports the real region on a 301 and never tries to create the bucket', async () => {
-    const s3Server = await replay(() => ({ status: 301, headers: { 'x-amz-bucket-region': 'us-east-1' } }));
+    const s3Server = await replay(() => ({
+      status: 301,
+      headers: { 'x-amz-bucket-region': 'us-east-1' },
+      body: '<Error><Code>PermanentRedirect</Code><Message>use the right endpoint</Message></Error>',
+    }));
 
     const attempt = ensureBucket(testS3Client(s3Server.url), { bucket: 'tickops-data', region: 'eu-west-1' });
 
@@ -120,7 +127,7 @@ describe('ensureBucket (case B04: the name is already taken)', () => {
   });
 
   it('treats a 200 on re-creation in us-east-1 as success', async () => {
-    const s3Server = await replay((method) => (method === 'HEAD' ? notFound : created));
+    const s3Server = await replay((method) => (method === 'GET' ? notFound : created));
 
     const state = await ensureBucket(testS3Client(s3Server.url, 'us-east-1'), {
       bucket: 'tickops-data',

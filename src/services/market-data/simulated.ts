@@ -64,13 +64,16 @@ function generateSession(request: DayRequest, openMinute: number, closeMinute: n
   const bars: Bar[] = [];
   let price = 50 + random() * 950;
 
+  // Clocks change in the small hours, never during a session, so the session's bars are whole
+  // minutes after its opening instant; one zone lookup per day instead of one per bar.
+  const sessionStart = zonedTimeToUtc(request.date, openMinute, request.timeZone);
   for (let minute = openMinute; minute < closeMinute; minute += 1) {
     const open = roundPrice(price);
     const close = roundPrice(open * (1 + (random() - 0.5) * 0.004));
     const high = roundPrice(Math.max(open, close) * (1 + random() * 0.001));
     const low = roundPrice(Math.min(open, close) * (1 - random() * 0.001));
     const volume = 100 + Math.floor(random() * 5000);
-    const time = zonedTimeToUtc(request.date, minute, request.timeZone);
+    const time = sessionStart + (minute - openMinute) * 60_000;
     bars.push({ time, open, high, low, close, volume });
     price = close;
   }

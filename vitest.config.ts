@@ -1,0 +1,19 @@
+import { defineConfig } from 'vitest/config';
+
+/** Test runner settings; see test/support/moto.ts for how integration tests get an emulator. */
+// A default export because that is where Vitest looks; the project otherwise uses named ones.
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts', 'test/**/*.test.tsx'],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    pool: 'forks',
+    fileParallelism: true,
+    // Each moto-using file starts its own moto_server (a Python process); on two cores more
+    // than two at once only makes every file slower.
+    maxWorkers: 2,
+    // Belt and braces for any SDK client a test forgets to configure: never ask the
+    // instance-metadata service for credentials.
+    env: { AWS_EC2_METADATA_DISABLED: 'true' },
+  },
+});
