@@ -41,6 +41,7 @@ const flagToKey: Record<string, keyof FlagValues> = {
   pathStyle: 'forcePathStyle',
   profile: 'profile',
   logLevel: 'logLevel',
+  now: 'now',
 };
 
 /** Turn parsed command-line options into config flags; `--demo` supplies its own defaults. */
@@ -69,14 +70,15 @@ export async function runTodayCommand(
     const config = loadConfig({ flags: flagsFrom(options), env, configPath: options.config as string | undefined });
     verbose = config.logLevel === 'debug';
     const logger = createJsonLogger((line) => stderr.write(line), config.logLevel);
-    const date = resolveDate(options, config);
+    const now = config.now ? Date.parse(config.now) : Date.now();
+    const date = resolveDate(options, config, now);
     const source = createSource({
       source: config.source,
       sourceUrl: config.sourceUrl,
       replayDirectory: config.replayDirectory,
       timeoutMs: config.requestTimeoutMs,
     });
-    const refusal = source.checkDate(date, Date.now());
+    const refusal = source.checkDate(date, now);
     if (refusal) throw new ConfigError(`${config.source} cannot serve ${date}: ${refusal}`);
 
     const list = await loadTickerList(config.tickersFile ?? bundledTickerList);
@@ -125,9 +127,9 @@ export async function runTodayCommand(
   }
 }
 
-function resolveDate(options: CliOptions, config: Config): string {
+function resolveDate(options: CliOptions, config: Config, now: number): string {
   const given = typeof options.date === 'string' ? options.date : options.demo ? demoDate : undefined;
-  if (given === undefined) return tradingDateAt(Date.now(), config.timeZone);
+  if (given === undefined) return tradingDateAt(now, config.timeZone);
 
   const date = parseTradingDate(given);
   if (!date) throw new ConfigError(`--date: expected a date as YYYY-MM-DD, got '${given}'`);

@@ -94,6 +94,8 @@ export const configKeys = {
     ['TICKOPS_S3_PATH_STYLE']),
   profile: spec(z.string().min(1).optional(), 'an AWS profile name', undefined, 'profile',
     ['AWS_PROFILE']),
+  now: spec(z.string().refine((text) => !Number.isNaN(Date.parse(text))).optional(),
+    'an ISO-8601 instant such as 2024-10-25T17:00:00Z', undefined, 'now', ['TICKOPS_NOW']),
   logLevel: spec(z.enum(['debug', 'info', 'warn', 'error', 'silent']),
     'one of debug, info, warn, error, silent', 'warn', 'log-level', ['TICKOPS_LOG_LEVEL']),
 } as const satisfies Record<string, SettingSpec>;

@@ -43,6 +43,11 @@ export interface Config {
   readonly forcePathStyle: boolean;
   readonly profile: string | undefined;
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+  /**
+   * The instant the job takes as "now" (ISO-8601), for replaying recordings and for tests;
+   * undefined means the real clock. It decides today's date and the source's history limit.
+   */
+  readonly now: string | undefined;
   /** Which file the config came from, for messages; undefined when none was read. */
   readonly configFile: string | undefined;
 }

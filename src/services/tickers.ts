@@ -55,7 +55,9 @@ export async function loadTickerList(path: string): Promise<TickerList> {
 
 /** Parse list text; exported for tests and for lists that do not live in a file. */
 export function parseTickerList(text: string, path: string): TickerList {
-  const body = text.replace(/^\uFEFF/, '');
+  // The FTSE list ends its lines with CRLF; one appended by hand ends with LF. A CSV parser
+  // that picks the first line's ending would fold the LF line into the previous field.
+  const body = text.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n');
   const firstLine = body.split(/\r?\n/).find((line) => line.trim() !== '' && !line.startsWith('#'));
   const isCsv = firstLine !== undefined && /(^|,)\s*"?ticker"?\s*(,|$)/i.test(firstLine);
   const rows = isCsv ? readCsvRows(body, path) : readPlainRows(body);
@@ -88,7 +90,7 @@ export function parseTickerList(text: string, path: string): TickerList {
 
 function readPlainRows(text: string): Ticker[] {
   const rows: Ticker[] = [];
-  text.split(/\r?\n/).forEach((raw, index) => {
+  text.split('\n').forEach((raw, index) => {
     const symbol = raw.trim();
     if (symbol === '' || symbol.startsWith('#')) return;
     rows.push({ symbol, name: undefined, sourceSymbol: undefined, line: index + 1 });

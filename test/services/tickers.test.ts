@@ -13,6 +13,18 @@ describe('ticker lists', () => {
     expect(list.tickers.at(-1)).toMatchObject({ symbol: 'XTA', line: 99 });
   });
 
+  it('reads every row when CRLF and LF endings are mixed, as after appending by hand', () => {
+    const text = 'ticker,name\r\nWPP,WPP plc\r\nXTA,Xstrata\nNOSUCH,Not a company\n';
+
+    const list = parseTickerList(text, 'mixed.csv');
+
+    expect(list.tickers.map((ticker) => [ticker.symbol, ticker.line])).toEqual([
+      ['WPP', 2],
+      ['XTA', 3],
+      ['NOSUCH', 4],
+    ]);
+  });
+
   it('reads a plain list, trimming, skipping blanks and comments, dropping duplicates', () => {
     const list = parseTickerList(' BARC \n\n# banks\nLLOY\nBARC\r\n', 'list.txt');
 
