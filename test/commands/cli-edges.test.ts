@@ -1,0 +1,106 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runTickops } from '../support/cli.js';
+
+let folder: string;
+
+beforeEach(async () => {
+  folder = await mkdtemp(join(tmpdir(), 'tickops-edges-'));
+});
+
+afterEach(async () => {
+  await rm(folder, { recursive: true, force: true });
+});
+
+const noStack = /\n\s+at |Error: .*\n.*node:internal/;
+
+describe('tickops without a terminal (case B01)', () => {
+  it('prints one hint line and exits 2 when stdin is a pipe', async () => {
+    const result = await runTickops([], {}, { input: 'AAPL\n', stdin: 'pipe' });
+
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toMatch(/needs a terminal.*--run-today/);
+    expect(result.stderr).not.toMatch(/setRawMode|Raw mode/i);
+  });
+
+  it('prints the same hint when stdin is /dev/null', async () => {
+    const result = await runTickops([], {}, { stdin: { file: '/dev/null' } });
+
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toMatch(/--run-today/);
+  });
+});
+
+describe('tickops --run-today on bad input', () => {
+  it.each([
+    [{ TICKOPS_CONCURRENCY: 'many' }, /^tickops: TICKOPS_CONCURRENCY: expected a whole number from 1 to 64, got 'many'$/m],
+    [{ TICKOPS_SOURCE: 'reuters' }, /^tickops: TICKOPS_SOURCE: expected one of yahoo, google, replay, simulated/m],
+    [{ TICKOPS_TICKERS: '/nonexistent/list.csv' }, /^tickops: ticker list \/nonexistent\/list\.csv cannot be read \(ENOENT\)$/m],
+  ])('exits 2 with one line naming the setting for %j', async (env, message) => {
+    const result = await runTickops(['--run-today', '--local-sink', folder], { ...env, TICKOPS_SOURCE_URL: 'http://127.0.0.1:9' });
+
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toMatch(message);
+    expect(result.stderr).not.toMatch(noStack);
+  });
+
+  it('names the file and line of a malformed symbol', async () => {
+    const list = join(folder, 'list.txt');
+    await writeFile(list, 'BARC\nBT A\n');
+
+    const result = await runTickops(['--run-today', '--tickers', list, '--local-sink', folder], {});
+
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toContain(`tickops: ${list} line 2: 'BT A' is not a ticker symbol`);
+  });
+
+  it('rejects an impossible --date and a yahoo date outside its 1-minute history', async () => {
+    const bad = await runTickops(['--run-today', '--date', '2024-02-30', '--local-sink', folder], {});
+    const old = await runTickops(['--run-today', '--date', '2024-01-02', '--local-sink', folder], { TICKOPS_NOW: '2024-10-25T17:00:00Z' });
+
+    expect(bad.exitCode).toBe(2);
+    expect(bad.stderr).toMatch(/--date: expected a date as YYYY-MM-DD, got '2024-02-30'/);
+    expect(old.exitCode).toBe(2);
+    expect(old.stderr).toMatch(/^tickops: yahoo cannot serve 2024-01-02: .*30 days/m);
+  });
+
+  it('rejects an unknown flag with exit 2', async () => {
+    const result = await runTickops(['--run-today', '--bukcet', 'x'], {});
+
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toMatch(/unknown option '--bukcet'/);
+  });
+
+  it('exits 3 with what to do when there are no AWS credentials at all', async () => {
+    await writeFile(join(folder, 'one.txt'), 'BARC\n');
+
+    const result = await runTickops(
+      ['--run-today', '--source', 'simulated', '--date', '2024-10-25', '--data-dir', folder,
+        '--tickers', join(folder, 'one.txt')],
+      { AWS_ENDPOINT_URL: 'http://127.0.0.1:9' },
+    );
+
+    expect(result.exitCode).toBe(3);
+    expect(result.stderr).toMatch(/^tickops: AWS credentials were not accepted for s3:ListBucket on bucket ftse100: CredentialsProviderError$/m);
+    expect(result.stderr).toMatch(/next: set AWS_PROFILE/);
+  });
+
+  it('keeps --run-today --help fast and free of the console libraries', async () => {
+    const result = await runTickops(['--run-today', '--help'], {});
+
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout).toMatch(/--run-today/);
+  });
+
+  it('runs the demo preset to a local folder with no AWS at all', async () => {
+    const result = await runTickops(['--run-today', '--demo', '--data-dir', folder], {});
+
+    expect(result.exitCode).toBe(1);
+    expect(result.stdout).toMatch(/^done +AAPL +391 bars/m);
+    expect(result.stdout).toMatch(/^failed +SI +no data/m);
+    expect(result.stdout).toContain('(no S3)');
+  });
+});

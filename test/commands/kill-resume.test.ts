@@ -1,0 +1,95 @@
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { execa } from 'execa';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { createMotoS3Client, describeWithMoto } from '../support/moto.js';
+import { startSourceServer, type SourceServer } from '../support/source-server.js';
+import { runTickops, tickopsBinary } from '../support/cli.js';
+import { sha256Hex } from '../../src/services/day-store.js';
+
+const date = '2024-10-25';
+const symbols = Array.from({ length: 24 }, (_, index) => `K${String(index).padStart(2, '0')}`);
+
+/** A small seeded generator, so each kill point is the same on every run of the suite. */
+function seededDelays(seed: number, count: number, maxMs: number): number[] {
+  let state = seed;
+  return Array.from({ length: count }, () => {
+    state = (state * 1_103_515_245 + 12_345) % 2 ** 31;
+    return 150 + (state % maxMs);
+  });
+}
+
+async function listFilesDeep(folder: string): Promise<string[]> {
+  const entries = await readdir(folder, { withFileTypes: true, recursive: true });
+
+  return entries.filter((entry) => entry.isFile()).map((entry) => join(entry.parentPath, entry.name));
+}
+
+describeWithMoto('a run killed with SIGKILL and started again', (getMoto) => {
+  let source: SourceServer;
+  let folder: string;
+
+  beforeAll(async () => {
+    source = await startSourceServer({ date, latencyMs: 100 });
+    folder = await mkdtemp(join(tmpdir(), 'tickops-kill-'));
+  });
+
+  afterAll(async () => {
+    await source.close();
+    await rm(folder, { recursive: true, force: true });
+  });
+
+  it.each(seededDelays(20241025, 6, 900).map((delay, index) => [index, delay]))(
+    'ends with every ticker exactly once after a kill (point %i, %i ms)',
+    async (index, delay) => {
+      const bucket = `tickops-kill-${index}`;
+      const data = join(folder, `data-${index}`);
+      const list = join(folder, `tickers-${index}.txt`);
+      await writeFile(list, `${symbols.join('\n')}\n`);
+      const env = {
+        ...getMoto().env,
+        PATH: process.env.PATH ?? '',
+        AWS_EC2_METADATA_DISABLED: 'true',
+        TICKOPS_BUCKET: bucket,
+        TICKOPS_SOURCE_URL: source.url,
+        TICKOPS_DATA_DIR: data,
+        TICKOPS_NOW: `${date}T17:00:00Z`,
+        TICKOPS_CONCURRENCY: '2',
+        TICKOPS_UPLOAD_CONCURRENCY: '2',
+      };
+
+      const victim = execa('node', [tickopsBinary, '--run-today', '--tickers', list], {
+        env, extendEnv: false, reject: false, stdin: 'ignore',
+      });
+      await new Promise((resolve) => setTimeout(resolve, delay));
+      victim.kill('SIGKILL');
+      const killed = await victim;
+      const rerun = await runTickops(['--run-today', '--tickers', list], env);
+
+      // The run takes about 1.5 s, so every kill point lands while it works.
+      expect(killed.signal).toBe('SIGKILL');
+      expect(rerun.exitCode).toBe(0);
+      expect(rerun.stdout).toContain(`${symbols.length} tickers: ${symbols.length} done, 0 empty, 0 failed`);
+
+      const reply = await createMotoS3Client(getMoto()).send(new ListObjectsV2Command({ Bucket: bucket }));
+      const keys = (reply.Contents ?? []).map((item) => item.Key ?? '').sort();
+      const expected = [
+        ...symbols.map((symbol) => `bars/20241025/${symbol}.csv`),
+        'manifests/20241025.json',
+        ...symbols.map((symbol) => `raw/20241025/${symbol}.json`),
+      ].sort();
+      expect(keys).toEqual(expected);
+
+      const manifest = JSON.parse(await readFile(join(data, '20241025/manifest.json'), 'utf8'));
+      expect(manifest.tickers.map((entry: { ticker: string }) => entry.ticker)).toEqual(symbols);
+      for (const entry of manifest.tickers as { csv: { file: string; sha256: string } }[]) {
+        const csv = await readFile(join(data, '20241025', entry.csv.file));
+        expect(sha256Hex(csv)).toBe(entry.csv.sha256);
+      }
+      const leftovers = (await listFilesDeep(data)).filter((path) => path.includes('.tmp-'));
+      expect(leftovers).toEqual([]);
+    },
+  );
+});
