@@ -111,11 +111,18 @@ async function runStep(step: Step, sinkArgs: string[], env: Record<string, strin
   const isTickerLine = (line: string) => /^(stored|done|empty) /.test(line);
   const limit = step.tickerLines ?? Number.POSITIVE_INFINITY;
   let tickerLines = 0;
+  let hidden = 0;
   for (const line of lines) {
-    if (isTickerLine(line) && (tickerLines += 1) > limit) continue;
+    if (isTickerLine(line) && (tickerLines += 1) > limit) {
+      hidden += 1;
+      continue;
+    }
+    if (hidden > 0) {
+      out(`  (${hidden} more ticker lines like these)`);
+      hidden = 0;
+    }
     out(`  ${line}`);
   }
-  if (tickerLines > limit) out(`  (${tickerLines - limit} more ticker lines like these)`);
   out(`  (exit ${result.exitCode})`);
 
   if (result.exitCode !== step.expectedExit) {
