@@ -90,8 +90,9 @@ async function measure(runs: number, prepare: (run: number) => Promise<() => Pro
   const sorted = seconds.sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
 
-  return sorted.length % 2 === 1 ? (sorted[middle] ?? 0) : ((sorted[middle - 1] ?? 0) +
-    (sorted[middle] ?? 0)) / 2;
+  return sorted.length % 2 === 1
+    ? (sorted[middle] ?? 0)
+    : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
 }
 
 function verdict(pass: boolean): 'PASS' | 'FAIL' {
@@ -100,8 +101,13 @@ function verdict(pass: boolean): 'PASS' | 'FAIL' {
 
 async function benchDownload(bench: Bench): Promise<DayStore> {
   const { source, jobs } = bench;
-  const request = (job: DownloadJob) =>
-    ({ ticker: job.ticker, sourceSymbol: job.sourceSymbol, date, timeZone, exchange });
+  const request = (job: DownloadJob) => ({
+    ticker: job.ticker,
+    sourceSymbol: job.sourceSymbol,
+    date,
+    timeZone,
+    exchange,
+  });
   const stores: DayStore[] = [];
   const requestsBefore = bench.server.requestCount();
 
@@ -121,7 +127,12 @@ async function benchDownload(bench: Bench): Promise<DayStore> {
     stores.push(store);
     return async () => {
       const outcomes = await downloadDay(jobs, {
-        source, date, timeZone, exchange, concurrency, retries,
+        source,
+        date,
+        timeZone,
+        exchange,
+        concurrency,
+        retries,
         saveResult: async (job, result) => {
           await store.saveResult(job.ticker, job.sourceSymbol, result);
         },
@@ -133,18 +144,34 @@ async function benchDownload(bench: Bench): Promise<DayStore> {
 
   const requests = bench.server.requestCount() - requestsBefore;
   const expected = jobs.length * (baselineRuns + oursRuns);
-  if (requests !== expected) bench.notes.push(`download: ${requests} requests, ${expected} expected`);
+  if (requests !== expected)
+    bench.notes.push(`download: ${requests} requests, ${expected} expected`);
   bench.notes.push(`download: peak requests in flight at the source ${bench.server.maxInFlight}`);
 
   const bound = (jobs.length * sourceLatencyMs) / 1000 / concurrency;
   const ratio = sequential / ours;
   bench.rows.push(
-    { variant: 'download, sequential (original)', seconds: sequential, ratio: '1.0x',
-      target: '', result: '' },
-    { variant: `download, ours c=${concurrency}`, seconds: ours, ratio: `${ratio.toFixed(1)}x`,
-      target: '>= 8x', result: verdict(ratio >= 8) },
-    { variant: 'download, bound N*L/C', seconds: bound,
-      ratio: `ours at ${Math.round((bound / ours) * 100)}%`, target: '', result: '' },
+    {
+      variant: 'download, sequential (original)',
+      seconds: sequential,
+      ratio: '1.0x',
+      target: '',
+      result: '',
+    },
+    {
+      variant: `download, ours c=${concurrency}`,
+      seconds: ours,
+      ratio: `${ratio.toFixed(1)}x`,
+      target: '>= 8x',
+      result: verdict(ratio >= 8),
+    },
+    {
+      variant: 'download, bound N*L/C',
+      seconds: bound,
+      ratio: `ours at ${Math.round((bound / ours) * 100)}%`,
+      target: '',
+      result: '',
+    },
   );
 
   return stores[0] as DayStore;
@@ -169,10 +196,16 @@ async function uploadItems(store: DayStore): Promise<UploadItem[]> {
   const entries = [...(await store.readEntries()).values()];
 
   return entries.flatMap((entry) => [
-    { key: objectKey(layout.raw, date, entry.ticker, 'json'),
-      path: store.pathOf(entry.raw?.file ?? ''), contentType: 'application/json' },
-    { key: objectKey(layout.bars, date, entry.ticker),
-      path: store.pathOf(entry.csv?.file ?? ''), contentType: 'text/csv; charset=utf-8' },
+    {
+      key: objectKey(layout.raw, date, entry.ticker, 'json'),
+      path: store.pathOf(entry.raw?.file ?? ''),
+      contentType: 'application/json',
+    },
+    {
+      key: objectKey(layout.bars, date, entry.ticker),
+      path: store.pathOf(entry.csv?.file ?? ''),
+      contentType: 'text/csv; charset=utf-8',
+    },
   ]);
 }
 
@@ -180,8 +213,10 @@ async function benchUpload(bench: Bench, s3: S3Client, endpoint: string, store: 
   const items = await uploadItems(store);
   const sizes = await Promise.all(items.map(async (item) => (await readFile(item.path)).length));
   const kB = (bytes: number) => `${(bytes / 1000).toFixed(1)} kB`;
-  bench.notes.push(`upload: ${items.length} objects, ${kB(Math.min(...sizes))} to ` +
-    `${kB(Math.max(...sizes))}, ${kB(sizes.reduce((a, b) => a + b, 0))} in all`);
+  bench.notes.push(
+    `upload: ${items.length} objects, ${kB(Math.min(...sizes))} to ` +
+      `${kB(Math.max(...sizes))}, ${kB(sizes.reduce((a, b) => a + b, 0))} in all`,
+  );
   const sinkFor = (bucket: string) =>
     createS3Sink(s3, { bucket, region: emulatorRegion, endpoint });
   const sinks: ObjectSink[] = [];
@@ -195,8 +230,14 @@ async function benchUpload(bench: Bench, s3: S3Client, endpoint: string, store: 
     return async () => {
       for (const item of items) {
         const body = await readFile(item.path);
-        await s3.send(new PutObjectCommand({ Bucket: bucket, Key: item.key, Body: body,
-          ContentType: item.contentType }));
+        await s3.send(
+          new PutObjectCommand({
+            Bucket: bucket,
+            Key: item.key,
+            Body: body,
+            ContentType: item.contentType,
+          }),
+        );
       }
     };
   });
@@ -222,16 +263,31 @@ async function benchUpload(bench: Bench, s3: S3Client, endpoint: string, store: 
 
   const ratio = sequential / ours;
   bench.rows.push(
-    { variant: 'upload, sequential PutObject', seconds: sequential, ratio: '1.0x', target: '',
-      result: '' },
-    { variant: `upload, ours c=${concurrency}`, seconds: ours, ratio: `${ratio.toFixed(1)}x`,
-      target: '>= 5x', result: verdict(ratio >= 5) },
+    {
+      variant: 'upload, sequential PutObject',
+      seconds: sequential,
+      ratio: '1.0x',
+      target: '',
+      result: '',
+    },
+    {
+      variant: `upload, ours c=${concurrency}`,
+      seconds: ours,
+      ratio: `${ratio.toFixed(1)}x`,
+      target: '>= 5x',
+      result: verdict(ratio >= 5),
+    },
   );
 }
 
 async function benchRerun(bench: Bench, s3: S3Client, endpoint: string, puts: () => number) {
   const options: RunDayOptions = {
-    date, exchange, timeZone, layout, concurrency, retries,
+    date,
+    exchange,
+    timeZone,
+    layout,
+    concurrency,
+    retries,
     tickers: parseTickerList(symbols.join('\n'), 'bench tickers').tickers,
     source: bench.source,
     store: new DayStore(join(bench.root, 'rerun'), date),
@@ -253,8 +309,10 @@ async function benchRerun(bench: Bench, s3: S3Client, endpoint: string, puts: ()
   const rerunPuts = puts() - putsBefore;
   const fetches = bench.server.requestCount() - fetchesBefore;
 
-  bench.notes.push(`rerun: first run uploaded ${first.uploaded} (manifest ${first.manifest}); ` +
-    `each rerun found ${unchanged} unchanged; ${downloaded} downloads, ${fetches} source requests`);
+  bench.notes.push(
+    `rerun: first run uploaded ${first.uploaded} (manifest ${first.manifest}); ` +
+      `each rerun found ${unchanged} unchanged; ${downloaded} downloads, ${fetches} source requests`,
+  );
   bench.rows.push({
     variant: 'no-op rerun, runDay',
     seconds,
@@ -284,13 +342,20 @@ async function benchStartup(bench: Bench) {
   const help = await medianRun([main, '--run-today', '--help']);
   // --help exits during parsing, before run-today.js (and the AWS SDK) is imported.
   const command = pathToFileURL(resolve('dist/commands/run-today.js')).href;
-  const load = await medianRun(['--input-type=module', '-e',
-    `await import(${JSON.stringify(command)})`]);
+  const load = await medianRun([
+    '--input-type=module',
+    '-e',
+    `await import(${JSON.stringify(command)})`,
+  ]);
   bench.rows.push(
-    { variant: 'start-up, --run-today --help', seconds: help, ratio: '', target: '< 0.3 s',
-      result: verdict(help < 0.3) },
-    { variant: 'start-up, import run-today.js', seconds: load, ratio: '', target: '',
-      result: '' },
+    {
+      variant: 'start-up, --run-today --help',
+      seconds: help,
+      ratio: '',
+      target: '< 0.3 s',
+      result: verdict(help < 0.3),
+    },
+    { variant: 'start-up, import run-today.js', seconds: load, ratio: '', target: '', result: '' },
   );
 }
 
@@ -332,16 +397,30 @@ function printReport(bench: Bench, totalSeconds: number) {
     `${symbols.length} tickers, source latency ${sourceLatencyMs} ms, S3 delay ${s3DelayMs} ms, ` +
       `concurrency ${concurrency}; medians of ${oursRuns} (ours) and ${baselineRuns} (sequential)`,
   ];
-  const cells = bench.rows.map((row) => [row.variant,
-    row.seconds === undefined ? '' : row.seconds.toFixed(3), row.ratio, row.target, row.result]);
+  const cells = bench.rows.map((row) => [
+    row.variant,
+    row.seconds === undefined ? '' : row.seconds.toFixed(3),
+    row.ratio,
+    row.target,
+    row.result,
+  ]);
   const header = ['variant', 'seconds', 'ratio', 'target', 'result'];
   const widths = header.map((title, column) =>
-    Math.max(title.length, ...cells.map((cell) => (cell[column] ?? '').length)));
+    Math.max(title.length, ...cells.map((cell) => (cell[column] ?? '').length)),
+  );
   const line = (cell: readonly string[]) =>
     `| ${cell.map((text, column) => text.padEnd(widths[column] ?? 0)).join(' | ')} |`;
 
-  const out = [...facts, '', line(header), line(widths.map((width) => '-'.repeat(width))),
-    ...cells.map(line), '', ...bench.notes, `bench took ${totalSeconds.toFixed(1)} s`];
+  const out = [
+    ...facts,
+    '',
+    line(header),
+    line(widths.map((width) => '-'.repeat(width))),
+    ...cells.map(line),
+    '',
+    ...bench.notes,
+    `bench took ${totalSeconds.toFixed(1)} s`,
+  ];
   const failed = bench.rows.filter((row) => row.result === 'FAIL').length;
   out.push(failed === 0 ? 'all targets met' : `FAIL: ${failed} target(s) missed`);
   process.stdout.write(`${out.join('\n')}\n`);
@@ -361,8 +440,10 @@ async function main() {
   cleanups.push(() => server.close());
   // sourceUrl is always given: without it the yahoo source would aim at the live Yahoo.
   const source = createSource({ source: 'yahoo', sourceUrl: server.url, timeoutMs: 20_000 });
-  const jobs = symbols.map((ticker) => ({ ticker, sourceSymbol: source.toSourceSymbol(ticker,
-    exchange) }));
+  const jobs = symbols.map((ticker) => ({
+    ticker,
+    sourceSymbol: source.toSourceSymbol(ticker, exchange),
+  }));
   await server.warm(jobs.map((job) => job.sourceSymbol));
   const bench: Bench = { root, server, source, jobs, rows: [], notes: [] };
 

@@ -15,7 +15,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { S3Client } from '@aws-sdk/client-s3';
-import { isEmulatorInstalled, startLocalEmulator, type LocalEmulator } from '../services/local-emulator.js';
+import {
+  isEmulatorInstalled,
+  startLocalEmulator,
+  type LocalEmulator,
+} from '../services/local-emulator.js';
 import { listObjects } from '../services/s3.js';
 import { createFolderSink } from '../services/object-sink.js';
 
@@ -40,20 +44,39 @@ async function main(): Promise<number> {
   const env = demoEnvironment(emulator);
   const sinkArgs = emulator ? [] : ['--local-sink', join(workFolder, 'local-bucket')];
 
-  out(emulator
-    ? `demo: moto_server (local AWS emulator) pid ${emulator.pid} at ${emulator.endpoint}`
-    : 'demo: moto_server is not installed: objects go to a local folder instead of S3');
+  out(
+    emulator
+      ? `demo: moto_server (local AWS emulator) pid ${emulator.pid} at ${emulator.endpoint}`
+      : 'demo: moto_server is not installed: objects go to a local folder instead of S3',
+  );
   out(`demo: local data in ${workFolder}`);
 
+  const simulatedArgs = [
+    '--source',
+    'simulated',
+    '--date',
+    simulatedDate,
+    '--data-dir',
+    join(workFolder, 'ftse'),
+  ];
   const steps: Step[] = [
-    { title: 'recorded data: AAPL (Google getprices recording) and SI (unknown to the source)',
-      args: ['--demo', '--data-dir', join(workFolder, 'recorded')], expectedExit: 1 },
-    { title: `simulated data: the FTSE 100 list for ${simulatedDate} (generated, not market data)`,
-      args: ['--source', 'simulated', '--date', simulatedDate, '--data-dir', join(workFolder, 'ftse')],
-      expectedExit: 0, tickerLines: 6 },
-    { title: 'the same run again: nothing to download, nothing to upload',
-      args: ['--source', 'simulated', '--date', simulatedDate, '--data-dir', join(workFolder, 'ftse')],
-      expectedExit: 0, tickerLines: 0 },
+    {
+      title: 'recorded data: AAPL (Google getprices recording) and SI (unknown to the source)',
+      args: ['--demo', '--data-dir', join(workFolder, 'recorded')],
+      expectedExit: 1,
+    },
+    {
+      title: `simulated data: the FTSE 100 list for ${simulatedDate} (generated, not market data)`,
+      args: simulatedArgs,
+      expectedExit: 0,
+      tickerLines: 6,
+    },
+    {
+      title: 'the same run again: nothing to download, nothing to upload',
+      args: simulatedArgs,
+      expectedExit: 0,
+      tickerLines: 0,
+    },
   ];
 
   try {
@@ -95,7 +118,11 @@ function demoEnvironment(emulator: LocalEmulator | undefined): Record<string, st
   return env;
 }
 
-async function runStep(step: Step, sinkArgs: string[], env: Record<string, string>): Promise<boolean> {
+async function runStep(
+  step: Step,
+  sinkArgs: string[],
+  env: Record<string, string>,
+): Promise<boolean> {
   out();
   out(`== ${step.title}`);
   out(`$ tickops --run-today ${step.args.join(' ')}`);
@@ -129,7 +156,8 @@ async function runStep(step: Step, sinkArgs: string[], env: Record<string, strin
     out(`demo: expected exit ${step.expectedExit} here; stopping`);
     return false;
   }
-  if (step.expectedExit === 1) out('  exit 1 is the documented "some tickers failed": SI failed alone');
+  if (step.expectedExit === 1)
+    out('  exit 1 is the documented "some tickers failed": SI failed alone');
 
   return true;
 }
@@ -148,7 +176,8 @@ async function showBucket(emulator: LocalEmulator | undefined, workFolder: strin
     const prefix = object.key.slice(0, object.key.lastIndexOf('/') + 1);
     byPrefix.set(prefix, (byPrefix.get(prefix) ?? 0) + 1);
   }
-  for (const [prefix, count] of byPrefix) out(`  ${prefix}  ${count} object${count === 1 ? '' : 's'}`);
+  for (const [prefix, count] of byPrefix)
+    out(`  ${prefix}  ${count} object${count === 1 ? '' : 's'}`);
   for (const object of keys.filter((item) => /AAPL|BARC|manifests/.test(item.key))) {
     out(`  ${object.key}  ${object.size} bytes`);
   }

@@ -19,7 +19,14 @@ const program = new Command('tickops')
   .option('--tickers <file>', 'ticker list: CSV with a ticker column, or one symbol a line')
   .option('--bucket <name>', 'S3 bucket (default ftse100)')
   .option('--region <region>', 'AWS region of the bucket (default eu-west-1)')
-  .addOption(new Option('--source <name>', 'market-data source').choices(['yahoo', 'google', 'replay', 'simulated']))
+  .addOption(
+    new Option('--source <name>', 'market-data source').choices([
+      'yahoo',
+      'google',
+      'replay',
+      'simulated',
+    ]),
+  )
   .option('--source-url <url>', 'base URL of a compatible market-data endpoint')
   .option('--replay-dir <folder>', 'recorded responses for --source replay')
   .option('--exchange <code>', 'exchange code, e.g. LON (default) or NASDAQ')

@@ -11,7 +11,14 @@ export interface RunPrinterOptions {
   readonly json: boolean;
 }
 
-const jsonEvents = new Set(['run-started', 'retry', 'ticker-finished', 'upload-failed', 'manifest', 'run-finished']);
+const jsonEvents = new Set([
+  'run-started',
+  'retry',
+  'ticker-finished',
+  'upload-failed',
+  'manifest',
+  'run-finished',
+]);
 
 /** An event handler that prints the run. */
 export function createRunPrinter(options: RunPrinterOptions): (event: RunEvent) => void {
@@ -31,9 +38,11 @@ export function createRunPrinter(options: RunPrinterOptions): (event: RunEvent) 
     switch (event.type) {
       case 'run-started':
         dryRun = event.dryRun;
-        if (event.simulated) line('SIMULATED DATA: generated prices for a demonstration, not market data');
+        if (event.simulated)
+          line('SIMULATED DATA: generated prices for a demonstration, not market data');
         line(
-          `${dryRun ? 'dry run: ' : ''}${event.date}: ${event.total} tickers, ${event.toDownload} to ` +
+          `${dryRun ? 'dry run: ' : ''}${event.date}: ${event.total} tickers, ` +
+            `${event.toDownload} to ` +
             `download, ${event.resumed} stored earlier; source ${event.source} -> ${event.sink}`,
         );
         break;
@@ -79,7 +88,8 @@ function describeManifest(result: string): string {
 
 /** One line for a finished ticker, columns aligned for a 100-ticker list. */
 export function formatOutcome(outcome: TickerOutcome): string {
-  const status = outcome.status === 'failed' ? 'failed' : outcome.fromEarlierRun ? 'stored' : outcome.status;
+  const status =
+    outcome.status === 'failed' ? 'failed' : outcome.fromEarlierRun ? 'stored' : outcome.status;
   const head = `${status.padEnd(7)} ${outcome.ticker.padEnd(9)}`;
   if (outcome.status === 'failed') {
     return `${head} ${outcome.reason ?? 'failed'}${outcome.fromEarlierRun ? ' (earlier run)' : ''}`;
@@ -88,7 +98,10 @@ export function formatOutcome(outcome: TickerOutcome): string {
   const bars = outcome.status === 'empty' ? 'no bars' : `${outcome.bars} bars`;
   const uploads = `uploaded ${outcome.uploaded}, unchanged ${outcome.unchanged}`;
 
-  return `${head} ${bars.padStart(9)}  ${(outcome.currency ?? '').padEnd(4)} ${formatBytes(outcome.bytes).padStart(8)}  ${uploads}  ${formatSeconds(outcome.durationMs)}`;
+  const currency = (outcome.currency ?? '').padEnd(4);
+  const size = formatBytes(outcome.bytes).padStart(8);
+
+  return `${head} ${bars.padStart(9)}  ${currency} ${size}  ${uploads}  ${formatSeconds(outcome.durationMs)}`;
 }
 
 /** The closing lines of a run. */

@@ -47,8 +47,13 @@ const flagToKey: Record<string, keyof FlagValues> = {
 /** Turn parsed command-line options into config flags; `--demo` supplies its own defaults. */
 export function flagsFrom(options: CliOptions): FlagValues {
   const flags: FlagValues = options.demo
-    ? { source: 'replay', replayDirectory: demoRecordings, tickersFile: demoTickerList,
-        exchange: 'NASDAQ', timeZone: 'America/New_York' }
+    ? {
+        source: 'replay',
+        replayDirectory: demoRecordings,
+        tickersFile: demoTickerList,
+        exchange: 'NASDAQ',
+        timeZone: 'America/New_York',
+      }
     : {};
   for (const [option, key] of Object.entries(flagToKey)) {
     if (options[option] !== undefined) flags[key] = options[option];
@@ -67,7 +72,11 @@ export async function runTodayCommand(
   let verbose = false;
 
   try {
-    const config = loadConfig({ flags: flagsFrom(options), env, configPath: options.config as string | undefined });
+    const config = loadConfig({
+      flags: flagsFrom(options),
+      env,
+      configPath: options.config as string | undefined,
+    });
     verbose = config.logLevel === 'debug';
     const logger = createJsonLogger((line) => stderr.write(line), config.logLevel);
     const now = config.now ? Date.parse(config.now) : Date.now();
@@ -95,7 +104,10 @@ export async function runTodayCommand(
     process.on('SIGINT', stopOnSignal);
     process.on('SIGTERM', stopOnSignal);
 
-    const printer = createRunPrinter({ write: (text) => stdout.write(text), json: Boolean(options.json) });
+    const printer = createRunPrinter({
+      write: (text) => stdout.write(text),
+      json: Boolean(options.json),
+    });
     let summary: RunSummary;
     try {
       summary = await runDay({
@@ -128,7 +140,8 @@ export async function runTodayCommand(
 }
 
 function resolveDate(options: CliOptions, config: Config, now: number): string {
-  const given = typeof options.date === 'string' ? options.date : options.demo ? demoDate : undefined;
+  const given =
+    typeof options.date === 'string' ? options.date : options.demo ? demoDate : undefined;
   if (given === undefined) return tradingDateAt(now, config.timeZone);
 
   const date = parseTradingDate(given);
@@ -142,7 +155,8 @@ function resolveDate(options: CliOptions, config: Config, now: number): string {
  * endpoint override it keeps its objects in a folder and says so.
  */
 function chooseSink(options: CliOptions, config: Config): ObjectSink {
-  if (typeof options.localSink === 'string') return createFolderSink(options.localSink, config.bucket);
+  if (typeof options.localSink === 'string')
+    return createFolderSink(options.localSink, config.bucket);
   if (options.demo && !config.endpoint) {
     return createFolderSink(join(config.dataDirectory, 'local-bucket'), config.bucket);
   }

@@ -13,7 +13,10 @@ const temporaryMarker = '.tmp-';
 /** Write bytes to `path` atomically, creating its folder. */
 export async function writeFileAtomic(path: string, data: Uint8Array | string): Promise<void> {
   const folder = dirname(path);
-  const temporary = join(folder, `.${basename(path)}${temporaryMarker}${randomBytes(4).toString('hex')}`);
+  const temporary = join(
+    folder,
+    `.${basename(path)}${temporaryMarker}${randomBytes(4).toString('hex')}`,
+  );
 
   try {
     await mkdir(folder, { recursive: true });
@@ -52,11 +55,15 @@ export function storageError(error: unknown, path: string): StorageError {
   const hints: Record<string, string> = {
     ENOSPC: 'the disk is full: free space or point --data-dir elsewhere',
     EDQUOT: 'the disk quota is used up: free space or point --data-dir elsewhere',
-    EACCES: 'the data directory is not writable by this user: fix its permissions or use --data-dir',
+    EACCES:
+      'the data directory is not writable by this user: fix its permissions or use --data-dir',
     EPERM: 'the data directory is not writable by this user: fix its permissions or use --data-dir',
     EROFS: 'the data directory is on a read-only file system: use --data-dir',
   };
   const hint = (code && hints[code]) ?? 'check the data directory (--data-dir)';
 
-  return new StorageError(`cannot write ${path} (${code ?? String(error)})`, { hint, cause: error });
+  return new StorageError(`cannot write ${path} (${code ?? String(error)})`, {
+    hint,
+    cause: error,
+  });
 }

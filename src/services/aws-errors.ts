@@ -41,7 +41,12 @@ const credentialProblems = new Set([
   'TokenRefreshRequired',
 ]);
 
-const deniedNames = new Set(['AccessDenied', 'AccessDeniedException', 'Forbidden', 'UnauthorizedOperation']);
+const deniedNames = new Set([
+  'AccessDenied',
+  'AccessDeniedException',
+  'Forbidden',
+  'UnauthorizedOperation',
+]);
 
 const networkCodes = new Set([
   'ECONNREFUSED',
@@ -95,7 +100,10 @@ export function toTickopsError(error: unknown, context: AwsCallContext): Tickops
     });
   }
 
-  return new AwsResourceError(`${where} failed: ${name}${status ? ` (HTTP ${status})` : ''}: ${message}`, {
-    cause: error,
-  });
+  return new AwsResourceError(
+    `${where} failed: ${name}${status ? ` (HTTP ${status})` : ''}: ${message}`,
+    {
+      cause: error,
+    },
+  );
 }

@@ -79,7 +79,11 @@ export function loadConfig(sources: ConfigSources = {}): Config {
   const cwd = sources.cwd ?? process.cwd();
   const readFile = sources.readFile ?? ((path: string) => readFileSync(path, 'utf8'));
 
-  const file = readConfigFile(sources.configPath ?? (env.TICKOPS_CONFIG || undefined), cwd, readFile);
+  const file = readConfigFile(
+    sources.configPath ?? (env.TICKOPS_CONFIG || undefined),
+    cwd,
+    readFile,
+  );
   const values: Record<string, unknown> = {};
   for (const [key, spec] of Object.entries(configKeys) as [ConfigKey, SettingSpec][]) {
     const candidate = pickCandidate(key, spec, sources.flags ?? {}, env, file);
@@ -177,11 +181,14 @@ function pickCandidate(
 }
 
 function parseSetting(key: ConfigKey, spec: SettingSpec, candidate: Candidate): unknown {
-  const input = candidate.fromText ? coerceText(candidate.value as string, spec.schema) : candidate.value;
+  const input = candidate.fromText
+    ? coerceText(candidate.value as string, spec.schema)
+    : candidate.value;
   const result = spec.schema.safeParse(input);
   if (result.success) return result.data;
 
-  const shown = typeof candidate.value === 'string' ? `'${candidate.value}'` : JSON.stringify(candidate.value);
+  const shown =
+    typeof candidate.value === 'string' ? `'${candidate.value}'` : JSON.stringify(candidate.value);
   throw new ConfigError(`${candidate.origin}: expected ${spec.expected}, got ${shown}`, {
     hint: `fix ${key} (see README, Configuration)`,
   });
@@ -191,7 +198,8 @@ function parseSetting(key: ConfigKey, spec: SettingSpec, candidate: Candidate): 
 function coerceText(text: string, schema: z.ZodType): unknown {
   const trimmed = text.trim();
   const base = schema instanceof z.ZodOptional ? schema.unwrap() : schema;
-  if (base instanceof z.ZodNumber) return /^-?\d+(\.\d+)?$/.test(trimmed) ? Number(trimmed) : trimmed;
+  if (base instanceof z.ZodNumber)
+    return /^-?\d+(\.\d+)?$/.test(trimmed) ? Number(trimmed) : trimmed;
   if (base instanceof z.ZodBoolean) {
     if (/^(1|true|yes|on)$/i.test(trimmed)) return true;
     if (/^(0|false|no|off)$/i.test(trimmed)) return false;
@@ -215,9 +223,12 @@ function checkCombinations(config: Config): void {
     });
   }
   if (config.source === 'replay' && config.replayDirectory === undefined) {
-    throw new ConfigError('source replay needs replayDirectory (--replay-dir or TICKOPS_REPLAY_DIR)', {
-      hint: 'point it at a folder of recorded responses named TICKER.txt or TICKER.json',
-    });
+    throw new ConfigError(
+      'source replay needs replayDirectory (--replay-dir or TICKOPS_REPLAY_DIR)',
+      {
+        hint: 'point it at a folder of recorded responses named TICKER.txt or TICKER.json',
+      },
+    );
   }
 }
 

@@ -51,7 +51,11 @@ export class DayStore {
   }
 
   /** Write a downloaded day: raw bytes, CSV, then the entry that commits them. */
-  async saveResult(ticker: string, sourceSymbol: string, result: DayResult): Promise<ManifestEntry> {
+  async saveResult(
+    ticker: string,
+    sourceSymbol: string,
+    result: DayResult,
+  ): Promise<ManifestEntry> {
     const raw = await this.writeFile(`raw/${ticker}.${result.rawExtension}`, result.raw);
     const csv = await this.writeFile(`${ticker}.csv`, formatBarsCsv(result.bars));
     const first = result.bars[0];
@@ -61,7 +65,9 @@ export class DayStore {
       sourceSymbol,
       status: result.bars.length === 0 ? 'empty' : 'done',
       bars: result.bars.length,
-      ...(first && last ? { firstBar: formatBarTime(first.time), lastBar: formatBarTime(last.time) } : {}),
+      ...(first && last
+        ? { firstBar: formatBarTime(first.time), lastBar: formatBarTime(last.time) }
+        : {}),
       ...(result.metadata.currency ? { currency: result.metadata.currency } : {}),
       url: result.metadata.url,
       raw,

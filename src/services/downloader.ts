@@ -153,15 +153,33 @@ async function downloadOne(job: DownloadJob, context: AttemptContext): Promise<D
       if (delayMs === undefined) {
         const durationMs = now() - started;
         const reason = failureReason(failure, attempt);
-        context.emit({ type: 'failed', ticker: job.ticker, kind: failure.kind, reason, durationMs,
-          attempts: attempt });
+        context.emit({
+          type: 'failed',
+          ticker: job.ticker,
+          kind: failure.kind,
+          reason,
+          durationMs,
+          attempts: attempt,
+        });
         logger.info('ticker failed', { ticker: job.ticker, kind: failure.kind, reason });
 
-        return { ticker: job.ticker, status: 'failed', kind: failure.kind, reason, attempts: attempt };
+        return {
+          ticker: job.ticker,
+          status: 'failed',
+          kind: failure.kind,
+          reason,
+          attempts: attempt,
+        };
       }
 
-      context.emit({ type: 'retry', ticker: job.ticker, attempt, delayMs, kind: failure.kind,
-        reason: failure.message });
+      context.emit({
+        type: 'retry',
+        ticker: job.ticker,
+        attempt,
+        delayMs,
+        kind: failure.kind,
+        reason: failure.message,
+      });
       await sleep(delayMs, context.signal);
       continue;
     }
@@ -172,8 +190,14 @@ async function downloadOne(job: DownloadJob, context: AttemptContext): Promise<D
     await context.saveResult(job, result);
 
     const status = result.bars.length === 0 ? 'empty' : 'done';
-    context.emit({ type: status, ticker: job.ticker, bars: result.bars.length,
-      bytes: result.raw.byteLength, durationMs: now() - started, attempts: attempt });
+    context.emit({
+      type: status,
+      ticker: job.ticker,
+      bars: result.bars.length,
+      bytes: result.raw.byteLength,
+      durationMs: now() - started,
+      attempts: attempt,
+    });
 
     return { ticker: job.ticker, status, attempts: attempt };
   }
@@ -198,8 +222,10 @@ function nextDelay(failure: MarketDataError, attempt: number, context: AttemptCo
 function failureReason(failure: MarketDataError, attempts: number): string {
   if (!failure.retryable) return failure.message;
   if (failure.kind === 'rate-limited') {
-    const wait = failure.retryAfterMs === undefined ? '' : `; source asked to wait ${
-      Math.round(failure.retryAfterMs / 1000)}s`;
+    const wait =
+      failure.retryAfterMs === undefined
+        ? ''
+        : `; source asked to wait ${Math.round(failure.retryAfterMs / 1000)}s`;
     return `rate limited after ${attempts} attempt${attempts === 1 ? '' : 's'}${wait}`;
   }
 

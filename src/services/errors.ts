@@ -59,13 +59,7 @@ export class StorageError extends TickopsError {
 
 /** Why a market-data request failed, in the terms the downloader decides retries on. */
 export type MarketDataFailureKind =
-  | 'no-data'
-  | 'rate-limited'
-  | 'server'
-  | 'network'
-  | 'timeout'
-  | 'malformed'
-  | 'refused';
+  'no-data' | 'rate-limited' | 'server' | 'network' | 'timeout' | 'malformed' | 'refused';
 
 /** A market-data request failed; `retryable` tells the downloader whether to try again. */
 export class MarketDataError extends TickopsError {

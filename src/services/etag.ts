@@ -48,7 +48,11 @@ export function stripEtagQuotes(etag: string): string {
 export function multipartEtag(data: Uint8Array, partSize: number): string {
   const digests: Buffer[] = [];
   for (let offset = 0; offset < data.byteLength; offset += partSize) {
-    digests.push(createHash('md5').update(data.subarray(offset, offset + partSize)).digest());
+    digests.push(
+      createHash('md5')
+        .update(data.subarray(offset, offset + partSize))
+        .digest(),
+    );
   }
 
   return `${createHash('md5').update(Buffer.concat(digests)).digest('hex')}-${digests.length}`;

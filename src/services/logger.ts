@@ -15,7 +15,13 @@ export interface Logger {
   error(message: string, fields?: LogFields): void;
 }
 
-const levelRank: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 99 };
+const levelRank: Record<LogLevel, number> = {
+  debug: 10,
+  info: 20,
+  warn: 30,
+  error: 40,
+  silent: 99,
+};
 
 /** Field names whose values are never written, whatever the caller passes. */
 const secretField = /secret|password|token|credential|authorization|session|signature|accesskey/i;
@@ -47,7 +53,12 @@ export function createJsonLogger(
   const threshold = levelRank[level];
   const emit = (lvl: Exclude<LogLevel, 'silent'>, message: string, fields?: LogFields) => {
     if (levelRank[lvl] < threshold) return;
-    const record = { time: now().toISOString(), level: lvl, msg: message, ...redactFields(fields ?? {}) };
+    const record = {
+      time: now().toISOString(),
+      level: lvl,
+      msg: message,
+      ...redactFields(fields ?? {}),
+    };
     write(`${JSON.stringify(record)}\n`);
   };
 

@@ -16,7 +16,12 @@ export interface ObjectSink {
   readonly description: string;
   ensureReady(signal?: AbortSignal): Promise<BucketState>;
   list(prefix: string, signal?: AbortSignal): Promise<Map<string, RemoteObject>>;
-  put(key: string, body: Uint8Array, contentType: string, signal?: AbortSignal): Promise<string | undefined>;
+  put(
+    key: string,
+    body: Uint8Array,
+    contentType: string,
+    signal?: AbortSignal,
+  ): Promise<string | undefined>;
 }
 
 /** A sink over an S3 bucket. */
@@ -28,7 +33,12 @@ export function createS3Sink(s3: S3Client, target: BucketTarget, logger?: Logger
     ensureReady: (signal) => ensureBucket(s3, target, { logger, signal }),
     list: (prefix, signal) => listObjects(s3, target, prefix, { signal }),
     put: (key, body, contentType, signal) =>
-      putObject(s3, target, { key, body, contentType, md5Base64: Buffer.from(md5Hex(body), 'hex').toString('base64') }, { signal }),
+      putObject(
+        s3,
+        target,
+        { key, body, contentType, md5Base64: Buffer.from(md5Hex(body), 'hex').toString('base64') },
+        { signal },
+      ),
   };
 }
 
@@ -42,7 +52,10 @@ export function createFolderSink(root: string, bucket: string): ObjectSink {
   return {
     description: `folder ${base} (no S3)`,
     ensureReady: async () => {
-      const existed = await stat(base).then(() => true, () => false);
+      const existed = await stat(base).then(
+        () => true,
+        () => false,
+      );
       await mkdir(base, { recursive: true });
       return existed ? 'exists' : 'created';
     },

@@ -16,7 +16,13 @@ import type { MarketDataSource, TradingDate } from './market-data/types.js';
 import type { ObjectSink } from './object-sink.js';
 import type { Ticker } from './tickers.js';
 import { compactDate, isWeekend } from './trading-day.js';
-import { UploadLedger, Uploader, type UploadEvent, type UploadItem, type UploadResult } from './uploader.js';
+import {
+  UploadLedger,
+  Uploader,
+  type UploadEvent,
+  type UploadItem,
+  type UploadResult,
+} from './uploader.js';
 import { planDay, type PlannedTicker } from './run-plan.js';
 import { emptySummary, summarize, type RunSummary, type TickerOutcome } from './run-summary.js';
 
@@ -88,7 +94,11 @@ export async function runDay(options: RunDayOptions): Promise<RunSummary> {
   const logger = options.logger ?? silentLogger;
 
   if (isWeekend(options.date)) {
-    const summary = emptySummary(options.date, options.tickers.length, 'weekend: the exchange is closed');
+    const summary = emptySummary(
+      options.date,
+      options.tickers.length,
+      'weekend: the exchange is closed',
+    );
     emit({ type: 'run-finished', summary });
     return summary;
   }
@@ -108,7 +118,8 @@ export async function runDay(options: RunDayOptions): Promise<RunSummary> {
     simulated: options.source.simulated,
     dryRun: options.dryRun ?? false,
   });
-  for (const item of plan) emit({ type: 'planned', ticker: item.ticker.symbol, action: item.action });
+  for (const item of plan)
+    emit({ type: 'planned', ticker: item.ticker.symbol, action: item.action });
 
   if (options.dryRun) {
     const summary = { ...emptySummary(options.date, plan.length), durationMs: now() - started };
@@ -211,7 +222,12 @@ export async function runDay(options: RunDayOptions): Promise<RunSummary> {
         await options.store.saveEntry(entry);
         entries.set(result.ticker, entry);
       }
-      const outcome = toOutcome(entry, false, [], now() - (tickerStarted.get(result.ticker) ?? jobStarted));
+      const outcome = toOutcome(
+        entry,
+        false,
+        [],
+        now() - (tickerStarted.get(result.ticker) ?? jobStarted),
+      );
       outcomes.set(result.ticker, outcome);
       emit({ type: 'ticker-finished', outcome });
     }
@@ -222,9 +238,12 @@ export async function runDay(options: RunDayOptions): Promise<RunSummary> {
     await ledger.save().catch(() => undefined);
     if (fatal) throw fatal;
     if (options.signal?.aborted) {
-      throw new InterruptedError('run interrupted: finished tickers are kept, the rest will be fetched by the next run', {
-        cause: error,
-      });
+      throw new InterruptedError(
+        'run interrupted: finished tickers are kept, the rest will be fetched by the next run',
+        {
+          cause: error,
+        },
+      );
     }
     throw error;
   }
@@ -234,7 +253,11 @@ export async function runDay(options: RunDayOptions): Promise<RunSummary> {
   const manifest = buildManifest(options, entries);
   const manifestResult = await uploadManifest(manifest, options, uploader, [...outcomes.values()]);
   await ledger.save();
-  emit({ type: 'manifest', key: objectKey(options.layout.manifest, options.date), result: manifestResult });
+  emit({
+    type: 'manifest',
+    key: objectKey(options.layout.manifest, options.date),
+    result: manifestResult,
+  });
 
   const summary = summarize(options.date, [...outcomes.values()], manifestResult, now() - started);
   emit({ type: 'run-finished', summary });
@@ -244,7 +267,11 @@ export async function runDay(options: RunDayOptions): Promise<RunSummary> {
 }
 
 async function listDay(options: RunDayOptions, signal: AbortSignal) {
-  const prefixes = [...new Set(Object.values(options.layout).map((template) => listingPrefix(template, options.date)))];
+  const prefixes = [
+    ...new Set(
+      Object.values(options.layout).map((template) => listingPrefix(template, options.date)),
+    ),
+  ];
   const listings = await Promise.all(prefixes.map((prefix) => options.sink.list(prefix, signal)));
 
   return new Map(listings.flatMap((listing) => [...listing]));
@@ -297,7 +324,10 @@ function toOutcome(
   };
 }
 
-function buildManifest(options: RunDayOptions, entries: ReadonlyMap<string, ManifestEntry>): Manifest {
+function buildManifest(
+  options: RunDayOptions,
+  entries: ReadonlyMap<string, ManifestEntry>,
+): Manifest {
   return {
     version: 1,
     date: options.date,

@@ -24,7 +24,8 @@ export async function planDay(
 ): Promise<PlannedTicker[]> {
   return Promise.all(
     tickers.map(async (ticker): Promise<PlannedTicker> => {
-      const sourceSymbol = ticker.sourceSymbol ?? options.source.toSourceSymbol(ticker.symbol, options.exchange);
+      const sourceSymbol =
+        ticker.sourceSymbol ?? options.source.toSourceSymbol(ticker.symbol, options.exchange);
       const entry = entries.get(ticker.symbol);
       if (options.force || !entry) return { ticker, sourceSymbol, action: 'download' };
 

@@ -77,7 +77,8 @@ export function summarize(
       .filter((o) => o.status === 'failed')
       .map((o) => ({ ticker: o.ticker, reason: o.reason ?? 'failed' })),
     uploaded: outcomes.reduce((sum, o) => sum + o.uploaded, 0) + (manifest === 'uploaded' ? 1 : 0),
-    unchanged: outcomes.reduce((sum, o) => sum + o.unchanged, 0) + (manifest === 'unchanged' ? 1 : 0),
+    unchanged:
+      outcomes.reduce((sum, o) => sum + o.unchanged, 0) + (manifest === 'unchanged' ? 1 : 0),
     bytes: outcomes.reduce((sum, o) => sum + (o.fromEarlierRun ? 0 : o.bytes), 0),
     manifest,
     durationMs,

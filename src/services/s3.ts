@@ -35,8 +35,12 @@ export type BucketState = 'exists' | 'created';
  * The CreateBucket configuration for a region: us-east-1 rejects an explicit constraint and
  * every other region rejects its absence.
  */
-export function locationConstraintFor(region: string): { LocationConstraint: BucketLocationConstraint } | undefined {
-  return region === 'us-east-1' ? undefined : { LocationConstraint: region as BucketLocationConstraint };
+export function locationConstraintFor(
+  region: string,
+): { LocationConstraint: BucketLocationConstraint } | undefined {
+  return region === 'us-east-1'
+    ? undefined
+    : { LocationConstraint: region as BucketLocationConstraint };
 }
 
 /** Make sure the bucket exists and is usable; create it when it is missing. */
@@ -46,7 +50,11 @@ export async function ensureBucket(
   options: { logger?: Logger; signal?: AbortSignal } = {},
 ): Promise<BucketState> {
   const logger = options.logger ?? silentLogger;
-  const context = { action: 's3:ListBucket', resource: `bucket ${target.bucket}`, endpoint: target.endpoint };
+  const context = {
+    action: 's3:ListBucket',
+    resource: `bucket ${target.bucket}`,
+    endpoint: target.endpoint,
+  };
 
   try {
     await s3.send(new ListObjectsV2Command({ Bucket: target.bucket, MaxKeys: 1 }), {
@@ -56,10 +64,17 @@ export async function ensureBucket(
   } catch (error) {
     const { status, name, header } = sdkErrorParts(error);
     const actualRegion = header('x-amz-bucket-region');
-    if (status === 301 || name === 'PermanentRedirect' || (actualRegion && actualRegion !== target.region)) {
+    if (
+      status === 301 ||
+      name === 'PermanentRedirect' ||
+      (actualRegion && actualRegion !== target.region)
+    ) {
       throw new ConfigError(
         `bucket ${target.bucket} is in ${actualRegion ?? 'another region'}, not ${target.region}`,
-        { hint: `run with --region ${actualRegion ?? '<its region>'} (or TICKOPS_REGION)`, cause: error },
+        {
+          hint: `run with --region ${actualRegion ?? '<its region>'} (or TICKOPS_REGION)`,
+          cause: error,
+        },
       );
     }
     if (status === 403) {
@@ -81,7 +96,11 @@ export async function ensureBucket(
   return createBucket(s3, target, options.signal);
 }
 
-async function createBucket(s3: S3Client, target: BucketTarget, signal?: AbortSignal): Promise<BucketState> {
+async function createBucket(
+  s3: S3Client,
+  target: BucketTarget,
+  signal?: AbortSignal,
+): Promise<BucketState> {
   try {
     await s3.send(
       new CreateBucketCommand({
@@ -102,10 +121,10 @@ async function createBucket(s3: S3Client, target: BucketTarget, signal?: AbortSi
       });
     }
     if (name === 'InvalidLocationConstraint' || name === 'IllegalLocationConstraintException') {
-      throw new ConfigError(
-        `S3 refused to create ${target.bucket} in ${target.region}: ${name}`,
-        { hint: 'check --region: the client region and the bucket location must agree', cause: error },
-      );
+      throw new ConfigError(`S3 refused to create ${target.bucket} in ${target.region}: ${name}`, {
+        hint: 'check --region: the client region and the bucket location must agree',
+        cause: error,
+      });
     }
     throw toTickopsError(error, {
       action: 's3:CreateBucket',
@@ -144,7 +163,12 @@ export async function listObjects(
       for (const item of page.Contents ?? []) {
         if (item.Key === undefined) continue;
         const key = decodeListedKey(item.Key, page.EncodingType);
-        objects.set(key, { key, size: item.Size ?? 0, etag: item.ETag, lastModified: item.LastModified });
+        objects.set(key, {
+          key,
+          size: item.Size ?? 0,
+          etag: item.ETag,
+          lastModified: item.LastModified,
+        });
       }
     }
   } catch (error) {

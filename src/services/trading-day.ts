@@ -88,13 +88,19 @@ export function parseTradingDate(text: string): TradingDate | undefined {
   const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
   const probe = new Date(Date.UTC(year, month - 1, day));
   const valid =
-    probe.getUTCFullYear() === year && probe.getUTCMonth() === month - 1 && probe.getUTCDate() === day;
+    probe.getUTCFullYear() === year &&
+    probe.getUTCMonth() === month - 1 &&
+    probe.getUTCDate() === day;
 
   return valid ? text : undefined;
 }
 
 /** The UTC instant at which a local wall-clock time happens in the zone. */
-export function zonedTimeToUtc(date: TradingDate, minutesAfterMidnight: number, timeZone: string): number {
+export function zonedTimeToUtc(
+  date: TradingDate,
+  minutesAfterMidnight: number,
+  timeZone: string,
+): number {
   const [year, month, day] = date.split('-').map(Number) as [number, number, number];
   const naive = Date.UTC(year, month - 1, day) + minutesAfterMidnight * 60_000;
 
@@ -106,7 +112,10 @@ export function zonedTimeToUtc(date: TradingDate, minutesAfterMidnight: number, 
 }
 
 /** The UTC half-open interval [start, end) that a trading date covers in the zone. */
-export function tradingDayBounds(date: TradingDate, timeZone: string): { start: number; end: number } {
+export function tradingDayBounds(
+  date: TradingDate,
+  timeZone: string,
+): { start: number; end: number } {
   return {
     start: zonedTimeToUtc(date, 0, timeZone),
     end: zonedTimeToUtc(nextDate(date), 0, timeZone),

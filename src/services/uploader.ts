@@ -58,7 +58,10 @@ export class UploadLedger {
   /** Load the ledger at `path`; a missing or damaged one starts empty (listings still work). */
   static async load(path: string): Promise<UploadLedger> {
     try {
-      return new UploadLedger(path, JSON.parse(await readFile(path, 'utf8')) as Record<string, UploadRecord>);
+      return new UploadLedger(
+        path,
+        JSON.parse(await readFile(path, 'utf8')) as Record<string, UploadRecord>,
+      );
     } catch {
       return new UploadLedger(path, {});
     }
@@ -118,17 +121,28 @@ export class Uploader {
       const sha256 = sha256Hex(bytes);
       const remote = this.options.existing.get(item.key);
       const earlier = this.options.ledger.get(sink.description, item.key);
+      const finished = (type: 'uploaded' | 'unchanged'): UploadEvent => ({
+        type,
+        key: item.key,
+        ticker: item.ticker,
+        bytes: bytes.byteLength,
+        durationMs: this.now() - started,
+      });
       if (!this.options.force && remote && isSameContent({ bytes, sha256 }, remote, earlier)) {
-        emit({ type: 'unchanged', key: item.key, ticker: item.ticker, bytes: bytes.byteLength,
-          durationMs: this.now() - started });
+        emit(finished('unchanged'));
         return 'unchanged';
       }
 
       emit({ type: 'upload-started', key: item.key, ticker: item.ticker });
       const etag = await sink.put(item.key, bytes, item.contentType, signal);
-      if (etag) this.options.ledger.set(sink.description, item.key, { sha256, bytes: bytes.byteLength, etag });
-      emit({ type: 'uploaded', key: item.key, ticker: item.ticker, bytes: bytes.byteLength,
-        durationMs: this.now() - started });
+      if (etag) {
+        this.options.ledger.set(sink.description, item.key, {
+          sha256,
+          bytes: bytes.byteLength,
+          etag,
+        });
+      }
+      emit(finished('uploaded'));
 
       return 'uploaded';
     } catch (error) {

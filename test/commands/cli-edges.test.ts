@@ -36,11 +36,23 @@ describe('tickops without a terminal (case B01)', () => {
 
 describe('tickops --run-today on bad input', () => {
   it.each([
-    [{ TICKOPS_CONCURRENCY: 'many' }, /^tickops: TICKOPS_CONCURRENCY: expected a whole number from 1 to 64, got 'many'$/m],
-    [{ TICKOPS_SOURCE: 'reuters' }, /^tickops: TICKOPS_SOURCE: expected one of yahoo, google, replay, simulated/m],
-    [{ TICKOPS_TICKERS: '/nonexistent/list.csv' }, /^tickops: ticker list \/nonexistent\/list\.csv cannot be read \(ENOENT\)$/m],
+    [
+      { TICKOPS_CONCURRENCY: 'many' },
+      /^tickops: TICKOPS_CONCURRENCY: expected a whole number from 1 to 64, got 'many'$/m,
+    ],
+    [
+      { TICKOPS_SOURCE: 'reuters' },
+      /^tickops: TICKOPS_SOURCE: expected one of yahoo, google, replay, simulated/m,
+    ],
+    [
+      { TICKOPS_TICKERS: '/nonexistent/list.csv' },
+      /^tickops: ticker list \/nonexistent\/list\.csv cannot be read \(ENOENT\)$/m,
+    ],
   ])('exits 2 with one line naming the setting for %j', async (env, message) => {
-    const result = await runTickops(['--run-today', '--local-sink', folder], { ...env, TICKOPS_SOURCE_URL: 'http://127.0.0.1:9' });
+    const result = await runTickops(['--run-today', '--local-sink', folder], {
+      ...env,
+      TICKOPS_SOURCE_URL: 'http://127.0.0.1:9',
+    });
 
     expect(result.exitCode).toBe(2);
     expect(result.stderr).toMatch(message);
@@ -58,8 +70,13 @@ describe('tickops --run-today on bad input', () => {
   });
 
   it('rejects an impossible --date and a yahoo date outside its 1-minute history', async () => {
-    const bad = await runTickops(['--run-today', '--date', '2024-02-30', '--local-sink', folder], {});
-    const old = await runTickops(['--run-today', '--date', '2024-01-02', '--local-sink', folder], { TICKOPS_NOW: '2024-10-25T17:00:00Z' });
+    const bad = await runTickops(
+      ['--run-today', '--date', '2024-02-30', '--local-sink', folder],
+      {},
+    );
+    const old = await runTickops(['--run-today', '--date', '2024-01-02', '--local-sink', folder], {
+      TICKOPS_NOW: '2024-10-25T17:00:00Z',
+    });
 
     expect(bad.exitCode).toBe(2);
     expect(bad.stderr).toMatch(/--date: expected a date as YYYY-MM-DD, got '2024-02-30'/);
@@ -78,13 +95,24 @@ describe('tickops --run-today on bad input', () => {
     await writeFile(join(folder, 'one.txt'), 'BARC\n');
 
     const result = await runTickops(
-      ['--run-today', '--source', 'simulated', '--date', '2024-10-25', '--data-dir', folder,
-        '--tickers', join(folder, 'one.txt')],
+      [
+        '--run-today',
+        '--source',
+        'simulated',
+        '--date',
+        '2024-10-25',
+        '--data-dir',
+        folder,
+        '--tickers',
+        join(folder, 'one.txt'),
+      ],
       { AWS_ENDPOINT_URL: 'http://127.0.0.1:9' },
     );
 
     expect(result.exitCode).toBe(3);
-    expect(result.stderr).toMatch(/^tickops: AWS credentials were not accepted for s3:ListBucket on bucket ftse100: CredentialsProviderError$/m);
+    expect(result.stderr).toMatch(
+      /^tickops: AWS credentials were not accepted for s3:ListBucket on bucket ftse100: CredentialsProviderError$/m,
+    );
     expect(result.stderr).toMatch(/next: set AWS_PROFILE/);
   });
 

@@ -24,7 +24,9 @@ function seededDelays(seed: number, count: number, maxMs: number): number[] {
 async function listFilesDeep(folder: string): Promise<string[]> {
   const entries = await readdir(folder, { withFileTypes: true, recursive: true });
 
-  return entries.filter((entry) => entry.isFile()).map((entry) => join(entry.parentPath, entry.name));
+  return entries
+    .filter((entry) => entry.isFile())
+    .map((entry) => join(entry.parentPath, entry.name));
 }
 
 describeWithMoto('a run killed with SIGKILL and started again', (getMoto) => {
@@ -61,7 +63,10 @@ describeWithMoto('a run killed with SIGKILL and started again', (getMoto) => {
       };
 
       const victim = execa('node', [tickopsBinary, '--run-today', '--tickers', list], {
-        env, extendEnv: false, reject: false, stdin: 'ignore',
+        env,
+        extendEnv: false,
+        reject: false,
+        stdin: 'ignore',
       });
       await new Promise((resolve) => setTimeout(resolve, delay));
       victim.kill('SIGKILL');
@@ -71,9 +76,13 @@ describeWithMoto('a run killed with SIGKILL and started again', (getMoto) => {
       // The run takes about 1.5 s, so every kill point lands while it works.
       expect(killed.signal).toBe('SIGKILL');
       expect(rerun.exitCode).toBe(0);
-      expect(rerun.stdout).toContain(`${symbols.length} tickers: ${symbols.length} done, 0 empty, 0 failed`);
+      expect(rerun.stdout).toContain(
+        `${symbols.length} tickers: ${symbols.length} done, 0 empty, 0 failed`,
+      );
 
-      const reply = await createMotoS3Client(getMoto()).send(new ListObjectsV2Command({ Bucket: bucket }));
+      const reply = await createMotoS3Client(getMoto()).send(
+        new ListObjectsV2Command({ Bucket: bucket }),
+      );
       const keys = (reply.Contents ?? []).map((item) => item.Key ?? '').sort();
       const expected = [
         ...symbols.map((symbol) => `bars/20241025/${symbol}.csv`),
@@ -92,4 +101,49 @@ describeWithMoto('a run killed with SIGKILL and started again', (getMoto) => {
       expect(leftovers).toEqual([]);
     },
   );
+});
+
+describeWithMoto('a run interrupted with Ctrl-C', (getMoto) => {
+  it('stops with exit 130, says so in one line, and the next run finishes the day', async () => {
+    const source = await startSourceServer({ date, latencyMs: 150 });
+    const folder = await mkdtemp(join(tmpdir(), 'tickops-sigint-'));
+    try {
+      const list = join(folder, 'tickers.txt');
+      await writeFile(list, `${symbols.join('\n')}\n`);
+      const env = {
+        ...getMoto().env,
+        PATH: process.env.PATH ?? '',
+        TICKOPS_BUCKET: 'tickops-sigint',
+        TICKOPS_SOURCE_URL: source.url,
+        TICKOPS_DATA_DIR: join(folder, 'data'),
+        TICKOPS_NOW: `${date}T17:00:00Z`,
+        TICKOPS_CONCURRENCY: '2',
+      };
+
+      const run = execa('node', [tickopsBinary, '--run-today', '--tickers', list], {
+        env,
+        extendEnv: false,
+        reject: false,
+        stdin: 'ignore',
+      });
+      await new Promise((resolve) => setTimeout(resolve, 700));
+      run.kill('SIGINT');
+      const interrupted = await run;
+      const rerun = await runTickops(['--run-today', '--tickers', list], env);
+
+      expect(interrupted.exitCode).toBe(130);
+      expect(interrupted.stderr).toMatch(/^tickops: stopping: finishing files in progress/m);
+      expect(interrupted.stderr).toMatch(/^tickops: run interrupted: finished tickers are kept/m);
+      expect(interrupted.stderr).not.toMatch(/\n\s+at /);
+      expect(rerun.exitCode).toBe(0);
+      expect(rerun.stdout).toMatch(/stored earlier [1-9]\d*;/);
+      const leftovers = (await listFilesDeep(join(folder, 'data'))).filter((path) =>
+        path.includes('.tmp-'),
+      );
+      expect(leftovers).toEqual([]);
+    } finally {
+      await source.close();
+      await rm(folder, { recursive: true, force: true });
+    }
+  });
 });

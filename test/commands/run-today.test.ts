@@ -58,7 +58,9 @@ describeWithMoto('tickops --run-today against moto and a local source', (getMoto
   });
 
   async function keysOf(bucket: string): Promise<string[]> {
-    const reply = await createMotoS3Client(getMoto()).send(new ListObjectsV2Command({ Bucket: bucket }));
+    const reply = await createMotoS3Client(getMoto()).send(
+      new ListObjectsV2Command({ Bucket: bucket }),
+    );
 
     return (reply.Contents ?? []).map((item) => item.Key ?? '').sort();
   }
@@ -70,9 +72,15 @@ describeWithMoto('tickops --run-today against moto and a local source', (getMoto
     await writeFile(list, `${await readFile(list, 'utf8')}\nNOSUCH,Not a company,,\n`);
     const bucket = freshBucket();
 
-    const first = await runTickops(['--run-today', '--date', date, '--tickers', list], envFor(bucket));
+    const first = await runTickops(
+      ['--run-today', '--date', date, '--tickers', list],
+      envFor(bucket),
+    );
     const requestsAfterFirst = source.requests.length;
-    const second = await runTickops(['--run-today', '--date', date, '--tickers', list], envFor(bucket));
+    const second = await runTickops(
+      ['--run-today', '--date', date, '--tickers', list],
+      envFor(bucket),
+    );
 
     expect(first.stderr).not.toMatch(/at .*\.js:\d+/);
     expect(first.exitCode).toBe(1);
@@ -94,7 +102,10 @@ describeWithMoto('tickops --run-today against moto and a local source', (getMoto
     source = await startSourceServer({ date });
     const bucket = freshBucket();
 
-    const result = await runTickops(['--run-today', '--tickers', await tickerFile(['BARC', 'VOD'])], envFor(bucket));
+    const result = await runTickops(
+      ['--run-today', '--tickers', await tickerFile(['BARC', 'VOD'])],
+      envFor(bucket),
+    );
 
     expect(result.exitCode).toBe(0);
     const reply = await createMotoS3Client(getMoto()).send(
@@ -103,14 +114,21 @@ describeWithMoto('tickops --run-today against moto and a local source', (getMoto
     const remote = await reply.Body?.transformToString();
     const local = await readFile(join(folder, 'data/20241025/manifest.json'), 'utf8');
     expect(remote).toBe(local);
-    expect(JSON.parse(local).tickers[0]).toMatchObject({ ticker: 'BARC', currency: 'GBp', bars: 510 });
+    expect(JSON.parse(local).tickers[0]).toMatchObject({
+      ticker: 'BARC',
+      currency: 'GBp',
+      bars: 510,
+    });
   });
 
   it('rides out 429s, 5xx bursts, resets, timeouts, truncated and HTML bodies', async () => {
     source = await startSourceServer({
       date,
       faults: {
-        'AZN.L': [{ kind: '429', retryAfterSeconds: 1, body: 'html' }, { kind: '429', retryAfterSeconds: 1 }],
+        'AZN.L': [
+          { kind: '429', retryAfterSeconds: 1, body: 'html' },
+          { kind: '429', retryAfterSeconds: 1 },
+        ],
         'BARC.L': [{ kind: '429' }],
         'BP.L': [{ kind: '503' }, { kind: '500' }, { kind: '503' }],
         'VOD.L': [{ kind: 'reset' }, { kind: 'reset-mid-body' }],
@@ -149,19 +167,30 @@ describeWithMoto('tickops --run-today against moto and a local source', (getMoto
   it('calls a weekend an empty day and exits 0 without touching anything', async () => {
     source = await startSourceServer({ date });
 
-    const result = await runTickops(['--run-today', '--date', '2024-10-26', '--tickers', await tickerFile(['VOD'])], envFor(freshBucket()));
+    const result = await runTickops(
+      ['--run-today', '--date', '2024-10-26', '--tickers', await tickerFile(['VOD'])],
+      envFor(freshBucket()),
+    );
 
     expect(result.exitCode).toBe(0);
-    expect(result.stdout.trim()).toBe('2024-10-26: weekend: the exchange is closed; nothing to download.');
+    expect(result.stdout.trim()).toBe(
+      '2024-10-26: weekend: the exchange is closed; nothing to download.',
+    );
     expect(source.requests).toHaveLength(0);
   });
 
   it('prints JSON lines with --json and nothing coloured or cursor-moving', async () => {
     source = await startSourceServer({ date });
 
-    const result = await runTickops(['--run-today', '--json', '--tickers', await tickerFile(['VOD'])], envFor(freshBucket(), { NO_COLOR: '1' }));
+    const result = await runTickops(
+      ['--run-today', '--json', '--tickers', await tickerFile(['VOD'])],
+      envFor(freshBucket(), { NO_COLOR: '1' }),
+    );
 
-    const events = result.stdout.trim().split('\n').map((line) => JSON.parse(line) as { event: string });
+    const events = result.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { event: string });
     expect(events[0]?.event).toBe('run-started');
     expect(events.at(-1)?.event).toBe('run-finished');
     expect(result.stdout).not.toMatch(/\u001b\[/);
@@ -178,7 +207,9 @@ describeWithMoto('tickops --run-today against moto and a local source', (getMoto
     expect(result.exitCode).toBe(0);
     expect(result.stdout).toMatch(/^done +BARC +510 bars/m);
     const getprices = source.requests.find((request) => request.api === 'getprices');
-    expect(getprices?.path).toMatch(/^\/finance\/getprices\?q=BARC&x=LON&i=60&p=10d&f=d,o,h,l,c,v$/);
+    expect(getprices?.path).toMatch(
+      /^\/finance\/getprices\?q=BARC&x=LON&i=60&p=10d&f=d,o,h,l,c,v$/,
+    );
   });
 
   it('says which endpoint it cannot reach, exit 1, no stack', async () => {
@@ -190,7 +221,9 @@ describeWithMoto('tickops --run-today against moto and a local source', (getMoto
     );
 
     expect(result.exitCode).toBe(1);
-    expect(result.stderr).toMatch(/^tickops: cannot reach http:\/\/127\.0\.0\.1:9 for s3:ListBucket/m);
+    expect(result.stderr).toMatch(
+      /^tickops: cannot reach http:\/\/127\.0\.0\.1:9 for s3:ListBucket/m,
+    );
     expect(result.stderr).not.toMatch(/\n\s+at /);
   });
 });
@@ -207,66 +240,84 @@ const flatLayout = JSON.stringify({
   manifest: 'manifests-{date}.json',
 });
 
-describeWithMoto('tickops --run-today with only the s3_upload policy (IAM enforced)', (getMoto) => {
-  let uploader: { accessKeyId: string; secretAccessKey: string };
-  let lister: { accessKeyId: string; secretAccessKey: string };
+describeWithMoto(
+  'tickops --run-today with only the s3_upload policy (IAM enforced)',
+  (getMoto) => {
+    let uploader: { accessKeyId: string; secretAccessKey: string };
+    let lister: { accessKeyId: string; secretAccessKey: string };
 
-  beforeAll(async () => {
-    uploader = await createIamUserWithPolicy(getMoto(), {
-      userName: 'downloader',
-      policyName: 's3_upload',
-      document: originalS3Upload,
+    beforeAll(async () => {
+      uploader = await createIamUserWithPolicy(getMoto(), {
+        userName: 'downloader',
+        policyName: 's3_upload',
+        document: originalS3Upload,
+      });
+      lister = await createIamUserWithPolicy(getMoto(), {
+        userName: 'lister',
+        policyName: 'list_only',
+        document: {
+          Version: '2012-10-17',
+          Statement: [
+            { Effect: 'Allow', Action: ['s3:ListBucket', 's3:CreateBucket'], Resource: '*' },
+          ],
+        },
+      });
     });
-    lister = await createIamUserWithPolicy(getMoto(), {
-      userName: 'lister',
-      policyName: 'list_only',
-      document: {
-        Version: '2012-10-17',
-        Statement: [{ Effect: 'Allow', Action: ['s3:ListBucket', 's3:CreateBucket'], Resource: '*' }],
-      },
+
+    const envAs = (keys: { accessKeyId: string; secretAccessKey: string }, bucket: string) => ({
+      ...getMoto().env,
+      AWS_ACCESS_KEY_ID: keys.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: keys.secretAccessKey,
+      TICKOPS_BUCKET: bucket,
+      TICKOPS_SOURCE_URL: source?.url ?? 'http://127.0.0.1:9',
+      TICKOPS_DATA_DIR: join(folder, 'data'),
+      TICKOPS_NOW: `${date}T17:00:00Z`,
+      TICKOPS_LAYOUT: flatLayout,
     });
-  });
 
-  const envAs = (keys: { accessKeyId: string; secretAccessKey: string }, bucket: string) => ({
-    ...getMoto().env,
-    AWS_ACCESS_KEY_ID: keys.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: keys.secretAccessKey,
-    TICKOPS_BUCKET: bucket,
-    TICKOPS_SOURCE_URL: source?.url ?? 'http://127.0.0.1:9',
-    TICKOPS_DATA_DIR: join(folder, 'data'),
-    TICKOPS_NOW: `${date}T17:00:00Z`,
-    TICKOPS_LAYOUT: flatLayout,
-  });
+    it('completes the run, and those credentials can neither read nor delete objects', async () => {
+      source = await startSourceServer({ date });
+      const list = await tickerFile(['BARC', 'VOD', 'BT.A']);
 
-  it('completes the run, and those credentials can neither read nor delete objects', async () => {
-    source = await startSourceServer({ date });
-    const list = await tickerFile(['BARC', 'VOD', 'BT.A']);
+      const first = await runTickops(
+        ['--run-today', '--tickers', list],
+        envAs(uploader, 'ftse100'),
+      );
+      const second = await runTickops(
+        ['--run-today', '--tickers', list],
+        envAs(uploader, 'ftse100'),
+      );
 
-    const first = await runTickops(['--run-today', '--tickers', list], envAs(uploader, 'ftse100'));
-    const second = await runTickops(['--run-today', '--tickers', list], envAs(uploader, 'ftse100'));
+      expect(first.stderr).toBe('');
+      expect(first.exitCode).toBe(0);
+      expect(first.stdout).toContain('uploaded 7, unchanged 0');
+      expect(second.stdout).toContain('uploaded 0, unchanged 7');
+      const client = createMotoS3Client(getMoto(), uploader);
+      const key = 'manifests-20241025.json';
+      await expect(
+        client.send(new GetObjectCommand({ Bucket: 'ftse100', Key: key })),
+      ).rejects.toThrow(/Access ?Denied/i);
+      await expect(
+        client.send(new DeleteObjectCommand({ Bucket: 'ftse100', Key: key })),
+      ).rejects.toThrow(/Access ?Denied/i);
+      expect(first.stdout + first.stderr).not.toContain(uploader.secretAccessKey);
+    });
 
-    expect(first.stderr).toBe('');
-    expect(first.exitCode).toBe(0);
-    expect(first.stdout).toContain('uploaded 7, unchanged 0');
-    expect(second.stdout).toContain('uploaded 0, unchanged 7');
-    const client = createMotoS3Client(getMoto(), uploader);
-    const key = 'manifests-20241025.json';
-    await expect(client.send(new GetObjectCommand({ Bucket: 'ftse100', Key: key }))).rejects.toThrow(/Access ?Denied/i);
-    await expect(client.send(new DeleteObjectCommand({ Bucket: 'ftse100', Key: key }))).rejects.toThrow(/Access ?Denied/i);
-    expect(first.stdout + first.stderr).not.toContain(uploader.secretAccessKey);
-  });
+    it('exits 3 naming s3:PutObject when the credentials cannot write', async () => {
+      source = await startSourceServer({ date });
 
-  it('exits 3 naming s3:PutObject when the credentials cannot write', async () => {
-    source = await startSourceServer({ date });
+      const result = await runTickops(
+        ['--run-today', '--tickers', await tickerFile(['VOD', 'BARC'])],
+        envAs(lister, 'tickops-listonly'),
+      );
 
-    const result = await runTickops(
-      ['--run-today', '--tickers', await tickerFile(['VOD', 'BARC'])],
-      envAs(lister, 'tickops-listonly'),
-    );
-
-    expect(result.exitCode).toBe(3);
-    expect(result.stderr).toMatch(/^tickops: access denied: s3:PutObject on s3:\/\/tickops-listonly\/raw-20241025-(VOD|BARC)\.json$/m);
-    expect(result.stderr).toMatch(/next: the run needs s3:PutObject/);
-    expect(result.stderr).not.toContain(lister.secretAccessKey);
-  });
-}, { enforceIamAfter: 8 });
+      expect(result.exitCode).toBe(3);
+      expect(result.stderr).toMatch(
+        /^tickops: access denied: s3:PutObject on s3:\/\/tickops-listonly\/raw-20241025-(VOD|BARC)\.json$/m,
+      );
+      expect(result.stderr).toMatch(/next: the run needs s3:PutObject/);
+      expect(result.stderr).not.toContain(lister.secretAccessKey);
+    });
+  },
+  { enforceIamAfter: 8 },
+);

@@ -38,7 +38,10 @@ describe('loadConfig', () => {
   });
 
   it('uses path-style S3 whenever an endpoint override is set (case B08)', () => {
-    const config = loadConfig({ env: { AWS_ENDPOINT_URL: 'http://localhost:4566' }, readFile: noFile });
+    const config = loadConfig({
+      env: { AWS_ENDPOINT_URL: 'http://localhost:4566' },
+      readFile: noFile,
+    });
 
     expect(config.endpoint).toBe('http://localhost:4566');
     expect(config.forcePathStyle).toBe(true);
@@ -46,27 +49,39 @@ describe('loadConfig', () => {
   });
 
   it('takes AWS_REGION when TICKOPS_REGION is not set (case B03)', () => {
-    expect(loadConfig({ env: { AWS_REGION: 'us-east-1' }, readFile: noFile }).region).toBe('us-east-1');
+    expect(loadConfig({ env: { AWS_REGION: 'us-east-1' }, readFile: noFile }).region).toBe(
+      'us-east-1',
+    );
   });
 
   it.each([
-    [{ TICKOPS_CONCURRENCY: 'lots' }, /^TICKOPS_CONCURRENCY: expected a whole number from 1 to 64, got 'lots'$/],
+    [
+      { TICKOPS_CONCURRENCY: 'lots' },
+      /^TICKOPS_CONCURRENCY: expected a whole number from 1 to 64, got 'lots'$/,
+    ],
     [{ TICKOPS_CONCURRENCY: '0' }, /^TICKOPS_CONCURRENCY: expected a whole number from 1 to 64/],
     [{ TICKOPS_BUCKET: 'Bad_Bucket' }, /^TICKOPS_BUCKET: expected an S3 bucket name/],
-    [{ TICKOPS_SOURCE: 'bloomberg' }, /^TICKOPS_SOURCE: expected one of yahoo, google, replay, simulated/],
+    [
+      { TICKOPS_SOURCE: 'bloomberg' },
+      /^TICKOPS_SOURCE: expected one of yahoo, google, replay, simulated/,
+    ],
     [{ TICKOPS_SOURCE_URL: 'ftp://x' }, /^TICKOPS_SOURCE_URL: expected an http\(s\) URL/],
     [{ TICKOPS_TIMEZONE: 'Mars/Olympus' }, /^timeZone: 'Mars\/Olympus' is not an IANA time zone$/],
     [{ TICKOPS_REGION: 'europe' }, /^TICKOPS_REGION: expected an AWS region/],
   ])('rejects %j with one line naming the key', (env, message) => {
     expect(() => loadConfig({ env, readFile: noFile })).toThrow(message);
-    expect(() => loadConfig({ env, readFile: noFile })).toThrow(expect.objectContaining({ exitCode: 2 }));
+    expect(() => loadConfig({ env, readFile: noFile })).toThrow(
+      expect.objectContaining({ exitCode: 2 }),
+    );
   });
 
   it('names the file and key of a wrong type in the config file', () => {
     const load = () =>
       loadConfig({ env: {}, configPath: '/etc/t.json', readFile: () => '{"concurrency": "8"}' });
 
-    expect(load).toThrow(/^\/etc\/t\.json: concurrency: expected a whole number from 1 to 64, got '8'$/);
+    expect(load).toThrow(
+      /^\/etc\/t\.json: concurrency: expected a whole number from 1 to 64, got '8'$/,
+    );
   });
 
   it('rejects an unknown key in the file and lists the known ones', () => {
@@ -77,21 +92,33 @@ describe('loadConfig', () => {
   });
 
   it('reports broken JSON and a missing explicit file', () => {
-    expect(() => loadConfig({ env: {}, readFile: () => '{"bucket": ', cwd: '/srv' })).toThrow(/is not valid JSON/);
-    expect(() => loadConfig({ env: {}, configPath: 'nope.json', readFile: noFile, cwd: '/srv' })).toThrow(
-      /config file \/srv\/nope\.json cannot be read \(ENOENT\)/,
+    expect(() => loadConfig({ env: {}, readFile: () => '{"bucket": ', cwd: '/srv' })).toThrow(
+      /is not valid JSON/,
     );
+    expect(() =>
+      loadConfig({ env: {}, configPath: 'nope.json', readFile: noFile, cwd: '/srv' }),
+    ).toThrow(/config file \/srv\/nope\.json cannot be read \(ENOENT\)/);
   });
 
   it('requires a replay folder for the replay source', () => {
-    expect(() => loadConfig({ env: { TICKOPS_SOURCE: 'replay' }, readFile: noFile })).toThrow(/replayDirectory/);
+    expect(() => loadConfig({ env: { TICKOPS_SOURCE: 'replay' }, readFile: noFile })).toThrow(
+      /replayDirectory/,
+    );
   });
 
   it('validates key layout templates', () => {
     const load = (layout: unknown) => () =>
       loadConfig({ env: {}, readFile: () => JSON.stringify({ layout }) });
 
-    expect(load({ raw: 'raw/{date}/{ticker}.{ext}', bars: 'b/{date}/{ticker}.csv', manifest: 'm/{date}.json' })).not.toThrow();
-    expect(load({ raw: 'raw/{ticker}', bars: 'b/{date}/{ticker}.csv', manifest: 'm/{date}.json' })).toThrow(/layout: expected/);
+    expect(
+      load({
+        raw: 'raw/{date}/{ticker}.{ext}',
+        bars: 'b/{date}/{ticker}.csv',
+        manifest: 'm/{date}.json',
+      }),
+    ).not.toThrow();
+    expect(
+      load({ raw: 'raw/{ticker}', bars: 'b/{date}/{ticker}.csv', manifest: 'm/{date}.json' }),
+    ).toThrow(/layout: expected/);
   });
 });

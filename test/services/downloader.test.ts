@@ -1,15 +1,34 @@
 import { describe, expect, it } from 'vitest';
-import { downloadDay, type DownloadEvent, type DownloadJob } from '../../src/services/downloader.js';
+import {
+  downloadDay,
+  type DownloadEvent,
+  type DownloadJob,
+} from '../../src/services/downloader.js';
 import { MarketDataError } from '../../src/services/errors.js';
-import type { DayRequest, DayResult, MarketDataSource } from '../../src/services/market-data/types.js';
+import type {
+  DayRequest,
+  DayResult,
+  MarketDataSource,
+} from '../../src/services/market-data/types.js';
 
 const okResult = (bars: number): DayResult => ({
   raw: new TextEncoder().encode('{}'),
   rawExtension: 'json',
   bars: Array.from({ length: bars }, (_, index) => ({
-    time: index * 60_000, open: 1, high: 1, low: 1, close: 1, volume: 1,
+    time: index * 60_000,
+    open: 1,
+    high: 1,
+    low: 1,
+    close: 1,
+    volume: 1,
   })),
-  metadata: { source: 'fake', url: 'fake://', currency: 'GBp', exchangeTimeZone: undefined, warnings: [] },
+  metadata: {
+    source: 'fake',
+    url: 'fake://',
+    currency: 'GBp',
+    exchangeTimeZone: undefined,
+    warnings: [],
+  },
 });
 
 type Script = (request: DayRequest, attempt: number) => Promise<DayResult>;
@@ -46,7 +65,11 @@ const jobs = (symbols: readonly string[]): DownloadJob[] =>
 const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const quickBackoff = { baseMs: 1, capMs: 5, maxRetryAfterMs: 5_000 };
 
-function run(source: MarketDataSource, symbols: readonly string[], extra: Partial<Parameters<typeof downloadDay>[1]> = {}) {
+function run(
+  source: MarketDataSource,
+  symbols: readonly string[],
+  extra: Partial<Parameters<typeof downloadDay>[1]> = {},
+) {
   const events: DownloadEvent[] = [];
   const saved: string[] = [];
   const promise = downloadDay(jobs(symbols), {
@@ -74,7 +97,10 @@ describe('downloadDay', () => {
       return okResult(3);
     });
 
-    const { promise, saved } = run(source, Array.from({ length: 30 }, (_, index) => `T${index}`));
+    const { promise, saved } = run(
+      source,
+      Array.from({ length: 30 }, (_, index) => `T${index}`),
+    );
     const outcomes = await promise;
 
     expect(stats.maxInFlight).toBe(4);
@@ -85,7 +111,9 @@ describe('downloadDay', () => {
   it('retries a rate-limited ticker after Retry-After and succeeds (case B17, AZN.L)', async () => {
     const { source, attempts } = fakeSource(async (request, attempt) => {
       if (request.ticker === 'AZN.L' && attempt <= 2) {
-        throw new MarketDataError('rate-limited', 'HTTP 429 Too Many Requests', { retryAfterMs: 20 });
+        throw new MarketDataError('rate-limited', 'HTTP 429 Too Many Requests', {
+          retryAfterMs: 20,
+        });
       }
       if (request.ticker === 'NOSUCH.L') {
         throw new MarketDataError('no-data', 'no data (symbol may be delisted or wrong)');
@@ -145,9 +173,13 @@ describe('downloadDay', () => {
       return okResult(1);
     });
 
-    const { promise, events } = run(source, Array.from({ length: 60 }, (_, index) => `T${index}`), {
-      concurrency: 8,
-    });
+    const { promise, events } = run(
+      source,
+      Array.from({ length: 60 }, (_, index) => `T${index}`),
+      {
+        concurrency: 8,
+      },
+    );
     await promise;
 
     const limits = events.flatMap((event) => (event.type === 'concurrency' ? [event.limit] : []));
@@ -158,7 +190,8 @@ describe('downloadDay', () => {
 
   it('retries passing failures and gives up with the attempt count', async () => {
     const { source, attempts } = fakeSource(async (request, attempt) => {
-      if (request.ticker === 'FLAKY' && attempt === 1) throw new MarketDataError('server', 'HTTP 503');
+      if (request.ticker === 'FLAKY' && attempt === 1)
+        throw new MarketDataError('server', 'HTTP 503');
       if (request.ticker === 'DOWN') throw new MarketDataError('network', 'ECONNRESET');
       return okResult(2);
     });
@@ -166,7 +199,11 @@ describe('downloadDay', () => {
     const outcomes = await run(source, ['FLAKY', 'DOWN'], { retries: 2 }).promise;
 
     expect(outcomes[0]).toMatchObject({ status: 'done', attempts: 2 });
-    expect(outcomes[1]).toMatchObject({ status: 'failed', attempts: 3, reason: 'ECONNRESET (gave up after 3 attempts)' });
+    expect(outcomes[1]).toMatchObject({
+      status: 'failed',
+      attempts: 3,
+      reason: 'ECONNRESET (gave up after 3 attempts)',
+    });
     expect(attempts.get('DOWN')).toBe(3);
   });
 
@@ -177,7 +214,12 @@ describe('downloadDay', () => {
     const outcomes = await promise;
 
     expect(outcomes[0]?.status).toBe('empty');
-    expect(events.map((event) => event.type)).toEqual(['queued', 'started', 'concurrency', 'empty']);
+    expect(events.map((event) => event.type)).toEqual([
+      'queued',
+      'started',
+      'concurrency',
+      'empty',
+    ]);
   });
 
   it('stops at once when cancelled, saving nothing more and rejecting with the reason', async () => {
@@ -193,7 +235,9 @@ describe('downloadDay', () => {
       return okResult(1);
     });
 
-    const { promise, saved } = run(source, ['A', 'B', 'C', 'D', 'E', 'F'], { signal: controller.signal });
+    const { promise, saved } = run(source, ['A', 'B', 'C', 'D', 'E', 'F'], {
+      signal: controller.signal,
+    });
     setTimeout(() => controller.abort(new Error('operator pressed Ctrl-C')), 20);
 
     await expect(promise).rejects.toThrow('operator pressed Ctrl-C');

@@ -37,8 +37,20 @@ describe('content comparison by ETag (case B07: multipart uploads)', () => {
     const small = new TextEncoder().encode('time,open\n');
     const content = { bytes: small, sha256: sha256Hex(small) };
 
-    expect(isSameContent(content, { key: 'k', size: small.length, etag: `"${md5Hex(small)}"` }, undefined)).toBe(true);
-    expect(isSameContent(content, { key: 'k', size: small.length, etag: '"0123456789abcdef0123456789abcdef"' }, undefined)).toBe(false);
+    expect(
+      isSameContent(
+        content,
+        { key: 'k', size: small.length, etag: `"${md5Hex(small)}"` },
+        undefined,
+      ),
+    ).toBe(true);
+    expect(
+      isSameContent(
+        content,
+        { key: 'k', size: small.length, etag: '"0123456789abcdef0123456789abcdef"' },
+        undefined,
+      ),
+    ).toBe(false);
   });
 
   it('trusts an unknown ETag form only when our own upload of the same bytes recorded it', () => {
@@ -46,12 +58,20 @@ describe('content comparison by ETag (case B07: multipart uploads)', () => {
     const remote = { key: 'k', size: bytes.length, etag: kmsEtag };
 
     expect(isSameContent(local, remote, undefined)).toBe(false);
-    expect(isSameContent(local, remote, { sha256: local.sha256, bytes: bytes.length, etag: kmsEtag })).toBe(true);
-    expect(isSameContent(local, remote, { sha256: 'other', bytes: bytes.length, etag: kmsEtag })).toBe(false);
+    expect(
+      isSameContent(local, remote, { sha256: local.sha256, bytes: bytes.length, etag: kmsEtag }),
+    ).toBe(true);
+    expect(
+      isSameContent(local, remote, { sha256: 'other', bytes: bytes.length, etag: kmsEtag }),
+    ).toBe(false);
   });
 
   it('treats a different size as different content without hashing', () => {
-    const remote = { key: 'k', size: bytes.length - 1, etag: '"19019d16dd0f439825c39a2c5b9178fd-3"' };
+    const remote = {
+      key: 'k',
+      size: bytes.length - 1,
+      etag: '"19019d16dd0f439825c39a2c5b9178fd-3"',
+    };
 
     expect(isSameContent(local, remote, undefined)).toBe(false);
   });

@@ -10,7 +10,11 @@ import { createFolderSink } from '../../src/services/object-sink.js';
 import { listingPrefix, objectKey, runDay, type RunEvent } from '../../src/services/run-day.js';
 import { parseTickerList } from '../../src/services/tickers.js';
 
-const layout = { raw: 'raw/{date}/{ticker}.{ext}', bars: 'bars/{date}/{ticker}.csv', manifest: 'manifests/{date}.json' };
+const layout = {
+  raw: 'raw/{date}/{ticker}.{ext}',
+  bars: 'bars/{date}/{ticker}.csv',
+  manifest: 'manifests/{date}.json',
+};
 let folder: string;
 
 beforeEach(async () => {
@@ -22,7 +26,9 @@ afterEach(async () => {
 });
 
 /** The simulated source, with some symbols failing the way a live source does. */
-function sourceWith(failures: Record<string, MarketDataError> = {}): MarketDataSource & { calls: string[] } {
+function sourceWith(
+  failures: Record<string, MarketDataError> = {},
+): MarketDataSource & { calls: string[] } {
   const simulated = createSimulatedSource();
   const calls: string[] = [];
 
@@ -38,7 +44,11 @@ function sourceWith(failures: Record<string, MarketDataError> = {}): MarketDataS
   };
 }
 
-function runFor(symbols: readonly string[], source: MarketDataSource, extra: Partial<Parameters<typeof runDay>[0]> = {}) {
+function runFor(
+  symbols: readonly string[],
+  source: MarketDataSource,
+  extra: Partial<Parameters<typeof runDay>[0]> = {},
+) {
   const events: RunEvent[] = [];
   const date = extra.date ?? '2024-10-25';
   const promise = runDay({
@@ -73,11 +83,22 @@ describe('runDay', () => {
 
     const summary = await promise;
 
-    expect(summary).toMatchObject({ total: 3, done: 3, downloaded: 3, uploaded: 7, unchanged: 0, manifest: 'uploaded' });
+    expect(summary).toMatchObject({
+      total: 3,
+      done: 3,
+      downloaded: 3,
+      uploaded: 7,
+      unchanged: 0,
+      manifest: 'uploaded',
+    });
     expect(await bucketKeys()).toEqual([
-      'bars/20241025/BARC.csv', 'bars/20241025/BT.A.csv', 'bars/20241025/VOD.csv',
+      'bars/20241025/BARC.csv',
+      'bars/20241025/BT.A.csv',
+      'bars/20241025/VOD.csv',
       'manifests/20241025.json',
-      'raw/20241025/BARC.json', 'raw/20241025/BT.A.json', 'raw/20241025/VOD.json',
+      'raw/20241025/BARC.json',
+      'raw/20241025/BT.A.json',
+      'raw/20241025/VOD.json',
     ]);
     const order = events.flatMap((event) => (event.type === 'uploaded' ? [event.key] : []));
     expect(order.at(-1)).toBe('manifests/20241025.json');
@@ -89,9 +110,16 @@ describe('runDay', () => {
   it('records status, bar count, first and last bar, currency and checksums in the manifest', async () => {
     await runFor(['BARC'], sourceWith()).promise;
 
-    const manifest = JSON.parse(await readFile(join(folder, 'data/20241025/manifest.json'), 'utf8'));
+    const manifest = JSON.parse(
+      await readFile(join(folder, 'data/20241025/manifest.json'), 'utf8'),
+    );
 
-    expect(manifest).toMatchObject({ version: 1, date: '2024-10-25', exchange: 'LON', simulated: true });
+    expect(manifest).toMatchObject({
+      version: 1,
+      date: '2024-10-25',
+      exchange: 'LON',
+      simulated: true,
+    });
     expect(manifest.tickers[0]).toMatchObject({
       ticker: 'BARC',
       status: 'done',
@@ -110,7 +138,13 @@ describe('runDay', () => {
     const summary = await runFor(['BARC', 'VOD'], source).promise;
 
     expect(source.calls).toEqual([]);
-    expect(summary).toMatchObject({ downloaded: 0, resumed: 2, uploaded: 0, unchanged: 5, manifest: 'unchanged' });
+    expect(summary).toMatchObject({
+      downloaded: 0,
+      resumed: 2,
+      uploaded: 0,
+      unchanged: 5,
+      manifest: 'unchanged',
+    });
   });
 
   it('fetches again only the ticker whose entry a killed run never committed', async () => {
@@ -133,7 +167,9 @@ describe('runDay', () => {
 
     const second = await runFor(['BARC', 'AMFW'], source).promise;
 
-    expect(first.failed).toEqual([{ ticker: 'AMFW', reason: 'no data (symbol may be delisted or wrong)' }]);
+    expect(first.failed).toEqual([
+      { ticker: 'AMFW', reason: 'no data (symbol may be delisted or wrong)' },
+    ]);
     expect(first.manifest).toBe('uploaded');
     expect(source.calls).toEqual([]);
     expect(second.failed).toHaveLength(1);
@@ -174,17 +210,22 @@ describe('runDay', () => {
   it('stops with a storage error when the data directory cannot be written', async () => {
     await writeFile(join(folder, 'not-a-folder'), '');
 
-    const attempt = runFor(['BARC'], sourceWith(), { store: new DayStore(join(folder, 'not-a-folder'), '2024-10-25') }).promise;
+    const attempt = runFor(['BARC'], sourceWith(), {
+      store: new DayStore(join(folder, 'not-a-folder'), '2024-10-25'),
+    }).promise;
 
     await expect(attempt).rejects.toThrow(/cannot write .*not-a-folder.*\((ENOTDIR|EEXIST)\)/);
   });
 
   it('holds the manifest back when an object failed to upload', async () => {
     const sink = createFolderSink(join(folder, 'bucket'), 'ftse100');
-    const flaky = { ...sink, put: async (key: string, body: Uint8Array, type: string) => {
-      if (key.includes('VOD')) throw new Error('connection reset');
-      return sink.put(key, body, type);
-    } };
+    const flaky = {
+      ...sink,
+      put: async (key: string, body: Uint8Array, type: string) => {
+        if (key.includes('VOD')) throw new Error('connection reset');
+        return sink.put(key, body, type);
+      },
+    };
 
     const summary = await runFor(['BARC', 'VOD'], sourceWith(), { sink: flaky }).promise;
 
@@ -196,8 +237,12 @@ describe('runDay', () => {
 
 describe('object keys', () => {
   it('renders the original layout and keeps special-character symbols distinct (case B06)', () => {
-    expect(objectKey(layout.raw, '2024-06-14', 'GBPUSD=X', 'json')).toBe('raw/20240614/GBPUSD=X.json');
-    expect(objectKey(layout.bars, '2024-06-14', 'BRK-B')).not.toBe(objectKey(layout.bars, '2024-06-14', 'BRK.B'));
+    expect(objectKey(layout.raw, '2024-06-14', 'GBPUSD=X', 'json')).toBe(
+      'raw/20240614/GBPUSD=X.json',
+    );
+    expect(objectKey(layout.bars, '2024-06-14', 'BRK-B')).not.toBe(
+      objectKey(layout.bars, '2024-06-14', 'BRK.B'),
+    );
     expect(objectKey(layout.manifest, '2024-06-14')).toBe('manifests/20240614.json');
   });
 

@@ -1,6 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ensureBucket, listObjects, decodeListedKey } from '../../src/services/s3.js';
-import { startScriptedServer, type ScriptedReply, type ScriptedServer } from '../support/scripted-http.js';
+import {
+  startScriptedServer,
+  type ScriptedReply,
+  type ScriptedServer,
+} from '../support/scripted-http.js';
 import { testS3Client } from '../support/s3-client.js';
 
 let server: ScriptedServer | undefined;
@@ -82,7 +86,10 @@ describe('ensureBucket (case B04: the name is already taken)', () => {
         : { status: 409, body: errorXml('BucketAlreadyOwnedByYou', 'you already own it') },
     );
 
-    const state = await ensureBucket(testS3Client(s3Server.url), { bucket: 'tickops-data', region: 'eu-west-1' });
+    const state = await ensureBucket(testS3Client(s3Server.url), {
+      bucket: 'tickops-data',
+      region: 'eu-west-1',
+    });
 
     expect(state).toBe('exists');
     expect(s3Server.requests.filter((request) => request.method === 'PUT')).toHaveLength(1);
@@ -95,10 +102,18 @@ describe('ensureBucket (case B04: the name is already taken)', () => {
         : { status: 409, body: errorXml('BucketAlreadyExists', 'not available') },
     );
 
-    const attempt = ensureBucket(testS3Client(s3Server.url), { bucket: 'tickops-data', region: 'eu-west-1' });
+    const attempt = ensureBucket(testS3Client(s3Server.url), {
+      bucket: 'tickops-data',
+      region: 'eu-west-1',
+    });
 
-    await expect(attempt).rejects.toThrow(/tickops-data exists but these credentials cannot use it/);
-    await expect(attempt).rejects.toMatchObject({ exitCode: 3, hint: expect.stringMatching(/another/) });
+    await expect(attempt).rejects.toThrow(
+      /tickops-data exists but these credentials cannot use it/,
+    );
+    await expect(attempt).rejects.toMatchObject({
+      exitCode: 3,
+      hint: expect.stringMatching(/another/),
+    });
     expect(s3Server.requests.filter((request) => request.method === 'PUT')).toHaveLength(0);
   });
 
@@ -107,7 +122,10 @@ describe('ensureBucket (case B04: the name is already taken)', () => {
       method === 'GET' ? notFound : { status: 409, body: errorXml('BucketAlreadyExists', 'taken') },
     );
 
-    const attempt = ensureBucket(testS3Client(s3Server.url), { bucket: 'tickops-data', region: 'eu-west-1' });
+    const attempt = ensureBucket(testS3Client(s3Server.url), {
+      bucket: 'tickops-data',
+      region: 'eu-west-1',
+    });
 
     await expect(attempt).rejects.toThrow(/taken by another AWS account/);
     expect(s3Server.requests.filter((request) => request.method === 'PUT')).toHaveLength(1);
@@ -120,7 +138,10 @@ describe('ensureBucket (case B04: the name is already taken)', () => {
       body: '<Error><Code>PermanentRedirect</Code><Message>use the right endpoint</Message></Error>',
     }));
 
-    const attempt = ensureBucket(testS3Client(s3Server.url), { bucket: 'tickops-data', region: 'eu-west-1' });
+    const attempt = ensureBucket(testS3Client(s3Server.url), {
+      bucket: 'tickops-data',
+      region: 'eu-west-1',
+    });
 
     await expect(attempt).rejects.toThrow(/tickops-data is in us-east-1, not eu-west-1/);
     expect(s3Server.requests.filter((request) => request.method === 'PUT')).toHaveLength(0);
@@ -143,38 +164,60 @@ const listPage = (keys: readonly string[], token?: string, extra = '') =>
   `${extra}<KeyCount>${keys.length}</KeyCount><MaxKeys>1000</MaxKeys>` +
   `<IsTruncated>${token ? 'true' : 'false'}</IsTruncated>` +
   (token ? `<NextContinuationToken>${token}</NextContinuationToken>` : '') +
-  keys.map((key) => `<Contents><Key>${key}</Key><Size>41230</Size><ETag>"x"</ETag></Contents>`).join('') +
+  keys
+    .map((key) => `<Contents><Key>${key}</Key><Size>41230</Size><ETag>"x"</ETag></Contents>`)
+    .join('') +
   '</ListBucketResult>';
 
 describe('listObjects (case B05: more than 1000 objects)', () => {
   it('follows the continuation token byte for byte and counts every object', async () => {
-    const firstPage = Array.from({ length: 1000 }, (_, index) => `prices/2024-01-02/T${index}.L.csv`);
+    const firstPage = Array.from(
+      { length: 1000 },
+      (_, index) => `prices/2024-01-02/T${index}.L.csv`,
+    );
     firstPage[0] = 'prices/2024-01-02/AAL.L.csv';
-    const secondPage = ['prices/2024-06-14/VOD.L.csv', 'prices/2024-06-14/AZN.L.csv', 'prices/2024-06-14/BP.L.csv'];
+    const secondPage = [
+      'prices/2024-06-14/VOD.L.csv',
+      'prices/2024-06-14/AZN.L.csv',
+      'prices/2024-06-14/BP.L.csv',
+    ];
     const s3Server = await replay((_method, url) =>
-      url.includes('continuation-token') ? { status: 200, body: listPage(secondPage) }
+      url.includes('continuation-token')
+        ? { status: 200, body: listPage(secondPage) }
         : { status: 200, body: listPage(firstPage, '1Zk+Qm9/vB2tMbQ==') },
     );
 
-    const objects = await listObjects(testS3Client(s3Server.url), { bucket: 'tickops-data', region: 'eu-west-1' }, 'prices/');
+    const objects = await listObjects(
+      testS3Client(s3Server.url),
+      { bucket: 'tickops-data', region: 'eu-west-1' },
+      'prices/',
+    );
 
     expect(objects.size).toBe(1003);
     expect(objects.has('prices/2024-06-14/VOD.L.csv')).toBe(true);
     expect(s3Server.requests).toHaveLength(2);
-    const token = new URL(s3Server.requests[1]?.url ?? '', 'http://x').searchParams.get('continuation-token');
+    const token = new URL(s3Server.requests[1]?.url ?? '', 'http://x').searchParams.get(
+      'continuation-token',
+    );
     expect(token).toBe('1Zk+Qm9/vB2tMbQ==');
     expect(s3Server.requests[1]?.url).toContain('continuation-token=1Zk%2BQm9%2FvB2tMbQ%3D%3D');
   });
 });
 
+const listAll = (s3Server: ScriptedServer) =>
+  listObjects(testS3Client(s3Server.url), { bucket: 'b', region: 'eu-west-1' }, '');
+
 describe('listed keys (case B06: special characters)', () => {
   it('keeps keys verbatim when no encoding was requested', async () => {
     const s3Server = await replay(() => ({
       status: 200,
-      body: listPage(['runs/2024-06-14T16:35:00+01:00/summary.json', 'prices/2024-06-14/GBPUSD=X.csv']),
+      body: listPage([
+        'runs/2024-06-14T16:35:00+01:00/summary.json',
+        'prices/2024-06-14/GBPUSD=X.csv',
+      ]),
     }));
 
-    const objects = await listObjects(testS3Client(s3Server.url), { bucket: 'b', region: 'eu-west-1' }, '');
+    const objects = await listAll(s3Server);
 
     expect([...objects.keys()]).toEqual([
       'runs/2024-06-14T16:35:00+01:00/summary.json',
@@ -192,7 +235,7 @@ describe('listed keys (case B06: special characters)', () => {
       ),
     }));
 
-    const objects = await listObjects(testS3Client(s3Server.url), { bucket: 'b', region: 'eu-west-1' }, '');
+    const objects = await listAll(s3Server);
 
     expect([...objects.keys()]).toEqual([
       'runs/2024-06-14T16:35:00+01:00/summary.json',

@@ -9,7 +9,11 @@ describe('ticker lists', () => {
     const list = await loadTickerList(ftse);
 
     expect(list.tickers).toHaveLength(98);
-    expect(list.tickers[0]).toMatchObject({ symbol: 'ADN', name: 'Aberdeen Asset Management', line: 2 });
+    expect(list.tickers[0]).toMatchObject({
+      symbol: 'ADN',
+      name: 'Aberdeen Asset Management',
+      line: 2,
+    });
     expect(list.tickers.at(-1)).toMatchObject({ symbol: 'XTA', line: 99 });
   });
 
@@ -35,17 +39,31 @@ describe('ticker lists', () => {
   it('keeps the special-character symbols of case B06 distinct', () => {
     const list = parseTickerList('BT.A\n^FTSE\nGBPUSD=X\nBRK-B\nBRK.B\n', 'b06.txt');
 
-    expect(list.tickers.map((ticker) => ticker.symbol)).toEqual(['BT.A', '^FTSE', 'GBPUSD=X', 'BRK-B', 'BRK.B']);
+    expect(list.tickers.map((ticker) => ticker.symbol)).toEqual([
+      'BT.A',
+      '^FTSE',
+      'GBPUSD=X',
+      'BRK-B',
+      'BRK.B',
+    ]);
   });
 
   it('names the line of a malformed symbol', () => {
-    expect(() => parseTickerList('BARC\nBT A\n', 'list.txt')).toThrow("list.txt line 2: 'BT A' is not a ticker symbol");
-    expect(() => parseTickerList('ticker,name\nBARC,x\n../etc,y\n', 'l.csv')).toThrow(/l\.csv line 3/);
+    expect(() => parseTickerList('BARC\nBT A\n', 'list.txt')).toThrow(
+      "list.txt line 2: 'BT A' is not a ticker symbol",
+    );
+    expect(() => parseTickerList('ticker,name\nBARC,x\n../etc,y\n', 'l.csv')).toThrow(
+      /l\.csv line 3/,
+    );
   });
 
   it('rejects an empty list and a missing file with what to do', async () => {
-    expect(() => parseTickerList('# nothing\n', 'empty.txt')).toThrow('ticker list empty.txt has no tickers');
-    await expect(loadTickerList('/nonexistent/list.csv')).rejects.toThrow(/cannot be read \(ENOENT\)/);
+    expect(() => parseTickerList('# nothing\n', 'empty.txt')).toThrow(
+      'ticker list empty.txt has no tickers',
+    );
+    await expect(loadTickerList('/nonexistent/list.csv')).rejects.toThrow(
+      /cannot be read \(ENOENT\)/,
+    );
   });
 
   it('takes an explicit source_symbol column', () => {

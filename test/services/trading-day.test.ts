@@ -17,8 +17,12 @@ describe('trading days in the exchange zone', () => {
   });
 
   it('bounds a summer day at BST midnight and a winter day at GMT midnight', () => {
-    expect(iso(tradingDayBounds('2024-06-14', 'Europe/London').start)).toBe('2024-06-13T23:00:00.000Z');
-    expect(iso(tradingDayBounds('2024-01-15', 'Europe/London').start)).toBe('2024-01-15T00:00:00.000Z');
+    expect(iso(tradingDayBounds('2024-06-14', 'Europe/London').start)).toBe(
+      '2024-06-13T23:00:00.000Z',
+    );
+    expect(iso(tradingDayBounds('2024-01-15', 'Europe/London').start)).toBe(
+      '2024-01-15T00:00:00.000Z',
+    );
   });
 
   it('gives the day of a clock change 23 or 25 hours', () => {

@@ -22,7 +22,8 @@ export async function runTickops(
   env: Record<string, string>,
   options: Options = {},
 ): Promise<CliResult> {
-  if (!existsSync(tickopsBinary)) throw new Error('dist/ is missing: run npm run build (npm test does)');
+  if (!existsSync(tickopsBinary))
+    throw new Error('dist/ is missing: run npm run build (npm test does)');
 
   const result = await execa('node', [tickopsBinary, ...args], {
     env: {
