@@ -6,61 +6,30 @@
 import { join } from 'node:path';
 import { createS3Client } from '../services/aws-clients.js';
 import { bundledTickerList, demoRecordings, demoTickerList } from '../services/bundled.js';
-import { loadConfig, type Config, type FlagValues } from '../services/config.js';
+import type { Config, FlagValues } from '../services/config.js';
 import { DayStore } from '../services/day-store.js';
 import { ConfigError, ExitCode, InterruptedError } from '../services/errors.js';
-import { createJsonLogger } from '../services/logger.js';
 import { createSource } from '../services/market-data/index.js';
 import { createFolderSink, createS3Sink, type ObjectSink } from '../services/object-sink.js';
 import { runDay, type RunSummary } from '../services/run-day.js';
 import { loadTickerList } from '../services/tickers.js';
 import { parseTradingDate, tradingDateAt } from '../services/trading-day.js';
+import type { CliOptions } from './cli-options.js';
+import { loadCommandContext } from './command-context.js';
 import { createRunPrinter } from './run-printer.js';
 import { reportFailure } from './report-failure.js';
-
-type CliOptions = Record<string, string | boolean | undefined>;
 
 /** The trading day the demo recordings cover (the first session after US DST began). */
 export const demoDate = '2013-03-11';
 
-const flagToKey: Record<string, keyof FlagValues> = {
-  tickers: 'tickersFile',
-  bucket: 'bucket',
-  region: 'region',
-  source: 'source',
-  sourceUrl: 'sourceUrl',
-  replayDir: 'replayDirectory',
-  exchange: 'exchange',
-  timeZone: 'timeZone',
-  concurrency: 'concurrency',
-  uploadConcurrency: 'uploadConcurrency',
-  retries: 'retries',
-  requestTimeout: 'requestTimeoutMs',
-  dataDir: 'dataDirectory',
-  endpointUrl: 'endpoint',
-  pathStyle: 'forcePathStyle',
-  profile: 'profile',
-  logLevel: 'logLevel',
-  now: 'now',
+/** The settings `--demo` stands for, below anything given explicitly. */
+const demoPreset: FlagValues = {
+  source: 'replay',
+  replayDirectory: demoRecordings,
+  tickersFile: demoTickerList,
+  exchange: 'NASDAQ',
+  timeZone: 'America/New_York',
 };
-
-/** Turn parsed command-line options into config flags; `--demo` supplies its own defaults. */
-export function flagsFrom(options: CliOptions): FlagValues {
-  const flags: FlagValues = options.demo
-    ? {
-        source: 'replay',
-        replayDirectory: demoRecordings,
-        tickersFile: demoTickerList,
-        exchange: 'NASDAQ',
-        timeZone: 'America/New_York',
-      }
-    : {};
-  for (const [option, key] of Object.entries(flagToKey)) {
-    if (options[option] !== undefined) flags[key] = options[option];
-  }
-
-  return flags;
-}
 
 /** Run the job; resolves with the process exit code. */
 export async function runTodayCommand(
@@ -72,13 +41,8 @@ export async function runTodayCommand(
   let verbose = false;
 
   try {
-    const config = loadConfig({
-      flags: flagsFrom(options),
-      env,
-      configPath: options.config as string | undefined,
-    });
+    const { config, logger } = loadCommandContext(options, env, options.demo ? demoPreset : {});
     verbose = config.logLevel === 'debug';
-    const logger = createJsonLogger((line) => stderr.write(line), config.logLevel);
     const now = config.now ? Date.parse(config.now) : Date.now();
     const date = resolveDate(options, config, now);
     const source = createSource({

@@ -126,7 +126,12 @@ describeWithMoto('a run interrupted with Ctrl-C', (getMoto) => {
         reject: false,
         stdin: 'ignore',
       });
-      await new Promise((resolve) => setTimeout(resolve, 700));
+      // Interrupt once the first ticker is finished, so the rerun has something to keep.
+      await new Promise<void>((resolve) => {
+        run.stdout?.on('data', (chunk: Buffer) => {
+          if (/^done /m.test(chunk.toString())) resolve();
+        });
+      });
       run.kill('SIGINT');
       const interrupted = await run;
       const rerun = await runTickops(['--run-today', '--tickers', list], env);
