@@ -62,6 +62,11 @@ export interface RunDayOptions {
   readonly uploadConcurrency: number;
   readonly retries: number;
   readonly force?: boolean;
+  /**
+   * Tickers to fetch again whatever an earlier run stored or learned (the console's "retry
+   * failed"); the rest of the list is planned as usual, so the manifest stays whole.
+   */
+  readonly retry?: readonly string[];
   readonly dryRun?: boolean;
   readonly signal?: AbortSignal;
   readonly onEvent?: (event: RunEvent) => void;

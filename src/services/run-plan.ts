@@ -20,14 +20,21 @@ export interface PlannedTicker {
 export async function planDay(
   tickers: readonly Ticker[],
   entries: ReadonlyMap<string, ManifestEntry>,
-  options: { store: DayStore; source: MarketDataSource; exchange: string; force?: boolean },
+  options: {
+    store: DayStore;
+    source: MarketDataSource;
+    exchange: string;
+    force?: boolean;
+    retry?: readonly string[];
+  },
 ): Promise<PlannedTicker[]> {
   return Promise.all(
     tickers.map(async (ticker): Promise<PlannedTicker> => {
       const sourceSymbol =
         ticker.sourceSymbol ?? options.source.toSourceSymbol(ticker.symbol, options.exchange);
       const entry = entries.get(ticker.symbol);
-      if (options.force || !entry) return { ticker, sourceSymbol, action: 'download' };
+      const forced = options.force || options.retry?.includes(ticker.symbol);
+      if (forced || !entry) return { ticker, sourceSymbol, action: 'download' };
 
       if (entry.status !== 'failed' && (await options.store.hasIntactFiles(entry))) {
         return { ticker, sourceSymbol, action: 'resume', entry };

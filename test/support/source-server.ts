@@ -5,10 +5,10 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { encodeGetprices } from '../../src/services/market-data/google.js';
+import { encodeGetprices } from '../../src/services/market-data/getprices.js';
 import { createSimulatedSource } from '../../src/services/market-data/simulated.js';
 import type { Bar, TradingDate } from '../../src/services/market-data/types.js';
-import { encodeYahooChart } from '../../src/services/market-data/yahoo.js';
+import { encodeYahooChart } from '../../src/services/market-data/yahoo-chart.js';
 import {
   isWeekend,
   tradingDateAt,

@@ -13,8 +13,8 @@ import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { execa } from 'execa';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { parseGetprices } from '../../src/services/market-data/google.js';
-import { parseYahooChart } from '../../src/services/market-data/yahoo.js';
+import { parseGetprices } from '../../src/services/market-data/getprices.js';
+import { parseYahooChart } from '../../src/services/market-data/yahoo-chart.js';
 import { tradingDateAt, tradingDayBounds, zonedTimeToUtc } from '../../src/services/trading-day.js';
 import { startDelayProxy, type DelayProxy } from './delay-proxy.js';
 import {

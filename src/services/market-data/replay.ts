@@ -9,10 +9,10 @@ import { z } from 'zod';
 
 import { MarketDataError } from '../errors.js';
 import { tradingDayBounds } from '../trading-day.js';
-import { parseGetprices } from './google.js';
+import { parseGetprices } from './getprices.js';
 import { decodeText } from './http.js';
 import type { DayRequest, DayResult, MarketDataSource } from './types.js';
-import { parseYahooChart, readYahooResponse, type YahooChart } from './yahoo.js';
+import { parseYahooChart, readYahooResponse, type YahooChart } from './yahoo-chart.js';
 
 /** Where the recordings are. */
 export interface ReplaySourceOptions {

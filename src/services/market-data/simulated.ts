@@ -3,7 +3,7 @@
  * simulated in the source, in the raw body and in the URL; it never stands in for a recording.
  */
 import { isWeekend, tradingDayBounds, utcOffsetMinutes, zonedTimeToUtc } from '../trading-day.js';
-import { encodeYahooChart, parseYahooChart } from './yahoo.js';
+import { encodeYahooChart, parseYahooChart } from './yahoo-chart.js';
 import type { Bar, DayRequest, MarketDataSource } from './types.js';
 
 /** Session and currency of the generated market. */

@@ -1,17 +1,14 @@
 import { readFileSync } from 'node:fs';
-import { createServer, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 import { MarketDataError } from '../../../src/services/errors.js';
-import {
-  createGoogleSource,
-  encodeGetprices,
-  parseGetprices,
-} from '../../../src/services/market-data/google.js';
+import { encodeGetprices, parseGetprices } from '../../../src/services/market-data/getprices.js';
+import { createGoogleSource } from '../../../src/services/market-data/google.js';
 import type { DayRequest } from '../../../src/services/market-data/types.js';
 import { tradingDateAt } from '../../../src/services/trading-day.js';
+import { failure } from '../../support/failure.js';
+import { type Reply, useReplyServer } from '../../support/reply-server.js';
 
 const fixture = (name: string) =>
   readFileSync(new URL(`../../fixtures/google-getprices/${name}`, import.meta.url), 'utf8');
@@ -285,26 +282,7 @@ describe('encodeGetprices', () => {
   });
 });
 
-type Reply = (response: ServerResponse) => void;
-
-const replies: Reply[] = [];
-const requested: { url: string; userAgent: string | undefined }[] = [];
-const server = createServer((request, response) => {
-  requested.push({ url: request.url ?? '', userAgent: request.headers['user-agent'] });
-  const reply = replies.shift() ?? ((res: ServerResponse) => res.writeHead(500).end('unscripted'));
-  reply(response);
-});
-let baseUrl = '';
-
-beforeAll(async () => {
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-});
-
-afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
-});
+const { replies, requests, url } = useReplyServer();
 
 const aapl: DayRequest = {
   ticker: 'AAPL',
@@ -318,32 +296,23 @@ const text = (status: number, body: string, headers: Record<string, string> = {}
   return (res) => res.writeHead(status, { 'content-type': 'text/plain', ...headers }).end(body);
 };
 
-async function failure(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
-}
-
 describe('createGoogleSource', () => {
-  const source = () => createGoogleSource({ baseUrl, timeoutMs: 2000 });
+  const source = () => createGoogleSource({ baseUrl: url(), timeoutMs: 2000 });
 
   it('requests getprices the original way and keeps only the requested date', async () => {
     replies.push(text(200, bateman));
 
     const day = await source().fetchDay(aapl);
 
-    expect(requested.at(-1)?.url).toBe(
+    expect(requests.at(-1)?.url).toBe(
       '/finance/getprices?q=AAPL&x=NASDAQ&i=60&p=10d&f=d,o,h,l,c,v',
     );
-    expect(requested.at(-1)?.userAgent).toMatch(/Chrome\//);
+    expect(requests.at(-1)?.headers['user-agent']).toMatch(/Chrome\//);
     expect(day.bars).toHaveLength(391);
     expect(iso(day.bars[0]?.time ?? 0)).toBe('2013-03-11T13:30:00.000Z');
     expect(day.metadata).toEqual({
       source: 'google',
-      url: `${baseUrl}/finance/getprices?q=AAPL&x=NASDAQ&i=60&p=10d&f=d,o,h,l,c,v`,
+      url: `${url()}/finance/getprices?q=AAPL&x=NASDAQ&i=60&p=10d&f=d,o,h,l,c,v`,
       currency: undefined,
       exchangeTimeZone: undefined,
       warnings: [],
@@ -393,7 +362,7 @@ describe('createGoogleSource', () => {
 
     await source().fetchDay({ ...aapl, sourceSymbol: '^FTSE', exchange: 'INDEXFTSE' });
 
-    expect(requested.at(-1)?.url).toContain('?q=%5EFTSE&x=INDEXFTSE&');
+    expect(requests.at(-1)?.url).toContain('?q=%5EFTSE&x=INDEXFTSE&');
   });
 
   it('makes an HTML page with status 200 malformed', async () => {

@@ -1,7 +1,7 @@
-import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 import { MarketDataError } from '../../../src/services/errors.js';
 import {
@@ -11,43 +11,17 @@ import {
   parseRetryAfter,
   sharedStatusError,
 } from '../../../src/services/market-data/http.js';
+import { failure } from '../../support/failure.js';
+import { useReplyServer } from '../../support/reply-server.js';
 
-type Reply = (response: ServerResponse) => void;
-
-const replies: Reply[] = [];
-const seen: IncomingHttpHeaders[] = [];
-const server = createServer((request, response) => {
-  seen.push(request.headers);
-  const reply = replies.shift() ?? ((res: ServerResponse) => res.writeHead(500).end('unscripted'));
-  reply(response);
-});
-let baseUrl = '';
-
-beforeAll(async () => {
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-});
-
-afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
-});
-
-async function failure(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
-}
+const { replies, requests, url: baseUrl } = useReplyServer();
 
 describe('fetchBody', () => {
   it('returns the status, headers and every body byte', async () => {
     const bytes = Buffer.from([0x7b, 0x7d, 0x0a, 0xff]);
     replies.push((res) => res.writeHead(200, { 'x-probe': 'yes' }).end(bytes));
 
-    const result = await fetchBody(`${baseUrl}/ok`, { timeoutMs: 2000 });
+    const result = await fetchBody(`${baseUrl()}/ok`, { timeoutMs: 2000 });
 
     expect(result.status).toBe(200);
     expect(result.headers.get('x-probe')).toBe('yes');
@@ -57,18 +31,18 @@ describe('fetchBody', () => {
   it('sends the headers it is given', async () => {
     replies.push((res) => res.end('{}'));
 
-    await fetchBody(`${baseUrl}/headers`, {
+    await fetchBody(`${baseUrl()}/headers`, {
       timeoutMs: 2000,
       headers: { 'User-Agent': browserUserAgent, Accept: 'application/json' },
     });
 
-    expect(seen.at(-1)?.['user-agent']).toBe(browserUserAgent);
-    expect(seen.at(-1)?.accept).toBe('application/json');
+    expect(requests.at(-1)?.headers['user-agent']).toBe(browserUserAgent);
+    expect(requests.at(-1)?.headers.accept).toBe('application/json');
   });
 
   it('turns a request that never answers into a timeout naming the seconds and URL', async () => {
     replies.push(() => undefined);
-    const url = `${baseUrl}/silent`;
+    const url = `${baseUrl()}/silent`;
 
     const error = await failure(fetchBody(url, { timeoutMs: 200 }));
 
@@ -83,7 +57,7 @@ describe('fetchBody', () => {
     setTimeout(() => controller.abort(), 50);
 
     const error = await failure(
-      fetchBody(`${baseUrl}/cancelled`, { timeoutMs: 5000, signal: controller.signal }),
+      fetchBody(`${baseUrl()}/cancelled`, { timeoutMs: 5000, signal: controller.signal }),
     );
 
     expect(error).not.toBeInstanceOf(MarketDataError);
@@ -96,7 +70,7 @@ describe('fetchBody', () => {
     setTimeout(() => controller.abort(new Error('operator pressed q')), 50);
 
     const error = await failure(
-      fetchBody(`${baseUrl}/cancelled`, { timeoutMs: 5000, signal: controller.signal }),
+      fetchBody(`${baseUrl()}/cancelled`, { timeoutMs: 5000, signal: controller.signal }),
     );
 
     expect((error as Error).name).toBe('AbortError');
@@ -108,7 +82,7 @@ describe('fetchBody', () => {
       res.writeHead(200, { 'content-length': '1000' });
       res.write('{"chart":{"result":[', () => setTimeout(() => res.socket?.destroy(), 20));
     });
-    const url = `${baseUrl}/cut`;
+    const url = `${baseUrl()}/cut`;
 
     const error = await failure(fetchBody(url, { timeoutMs: 2000 }));
 
@@ -120,7 +94,7 @@ describe('fetchBody', () => {
   it('reports a connection closed before any response as a network error', async () => {
     replies.push((res) => res.socket?.destroy());
 
-    const error = await failure(fetchBody(`${baseUrl}/closed`, { timeoutMs: 2000 }));
+    const error = await failure(fetchBody(`${baseUrl()}/closed`, { timeoutMs: 2000 }));
 
     expect(error).toMatchObject({ kind: 'network' });
     expect((error as Error).message).toContain('UND_ERR_SOCKET');
@@ -129,7 +103,7 @@ describe('fetchBody', () => {
   it('reports a connection reset as a network error with ECONNRESET', async () => {
     replies.push((res) => res.socket?.resetAndDestroy());
 
-    const error = await failure(fetchBody(`${baseUrl}/reset`, { timeoutMs: 2000 }));
+    const error = await failure(fetchBody(`${baseUrl()}/reset`, { timeoutMs: 2000 }));
 
     expect(error).toMatchObject({ kind: 'network' });
     expect((error as Error).message).toContain('ECONNRESET');

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MarketDataError } from '../../../src/services/errors.js';
 import { createReplaySource } from '../../../src/services/market-data/replay.js';
 import type { DayRequest } from '../../../src/services/market-data/types.js';
+import { failure } from '../../support/failure.js';
 
 const fixture = (path: string) => new URL(`../../fixtures/${path}`, import.meta.url);
 const aaplEnvelope = 'yahoo-chart/yf2-chart-AAPL-2024-10-02-interval-1m.json';
@@ -47,15 +48,6 @@ const request = (sourceSymbol: string, date: string, timeZone: string): DayReque
   timeZone,
   exchange: 'TEST',
 });
-
-async function failure(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('createReplaySource', () => {
   const source = () => createReplaySource({ directory });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 
 import { createSimulatedSource } from '../../../src/services/market-data/simulated.js';
 import type { DayRequest } from '../../../src/services/market-data/types.js';
-import { parseYahooChart } from '../../../src/services/market-data/yahoo.js';
+import { parseYahooChart } from '../../../src/services/market-data/yahoo-chart.js';
 
 const request = (sourceSymbol: string, date: string, timeZone = 'Europe/London'): DayRequest => ({
   ticker: sourceSymbol,

@@ -1,6 +1,4 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -9,11 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGoogleSource } from '../../../src/services/market-data/google.js';
 import { createReplaySource } from '../../../src/services/market-data/replay.js';
 import type { DayRequest } from '../../../src/services/market-data/types.js';
-import {
-  createYahooSource,
-  encodeYahooChart,
-  toYahooSymbol,
-} from '../../../src/services/market-data/yahoo.js';
+import { encodeYahooChart } from '../../../src/services/market-data/yahoo-chart.js';
+import { createYahooSource, toYahooSymbol } from '../../../src/services/market-data/yahoo.js';
+import { useReplyServer } from '../../support/reply-server.js';
 
 const emptyChart = encodeYahooChart({
   symbol: 'X',
@@ -24,24 +20,20 @@ const emptyChart = encodeYahooChart({
 });
 const emptyGetprices = 'EXCHANGE%3DLON\nINTERVAL=60\nCOLUMNS=DATE,CLOSE\nDATA=\n';
 
-const paths: string[] = [];
-const server = createServer((request, response) => {
-  const path = request.url ?? '';
-  paths.push(path);
-  response.end(path.startsWith('/finance/getprices') ? emptyGetprices : emptyChart);
+// Every request gets an empty day in the format of the path it asked for.
+const { requests, url } = useReplyServer({
+  fallback: (response, incoming) => {
+    const path = incoming.url ?? '';
+    response.end(path.startsWith('/finance/getprices') ? emptyGetprices : emptyChart);
+  },
 });
-let baseUrl = '';
 let directory = '';
 
 beforeAll(async () => {
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   directory = await mkdtemp(join(tmpdir(), 'tickops-symbols-'));
 });
 
 afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
   await rm(directory, { recursive: true, force: true });
 });
 
@@ -77,19 +69,19 @@ describe('ticker symbols on the price sources (B06: symbols with special charact
   });
 
   it('is what the Yahoo source uses as toSourceSymbol', () => {
-    const source = createYahooSource({ baseUrl, timeoutMs: 2000 });
+    const source = createYahooSource({ baseUrl: url(), timeoutMs: 2000 });
 
     expect(source.toSourceSymbol('BT.A', 'LON')).toBe('BT-A.L');
   });
 
   it('percent-encodes the symbol in the Yahoo chart path', async () => {
-    const source = createYahooSource({ baseUrl, timeoutMs: 2000 });
+    const source = createYahooSource({ baseUrl: url(), timeoutMs: 2000 });
 
     for (const ticker of ['^FTSE', 'GBPUSD=X', 'BT.A']) {
       await source.fetchDay(request(ticker, source.toSourceSymbol(ticker, 'LON')));
     }
 
-    expect(paths.slice(-3).map((path) => path.split('?')[0])).toEqual([
+    expect(requests.slice(-3).map((sent) => sent.url.split('?')[0])).toEqual([
       '/v8/finance/chart/%5EFTSE',
       '/v8/finance/chart/GBPUSD%3DX',
       '/v8/finance/chart/BT-A.L',
@@ -97,16 +89,18 @@ describe('ticker symbols on the price sources (B06: symbols with special charact
   });
 
   it('passes symbols to Google as they are, percent-encoded in the query', async () => {
-    const source = createGoogleSource({ baseUrl, timeoutMs: 2000 });
+    const source = createGoogleSource({ baseUrl: url(), timeoutMs: 2000 });
 
     for (const ticker of tickerList) {
       await source.fetchDay(request(ticker, source.toSourceSymbol(ticker, 'LON')));
     }
 
-    const symbols = paths.slice(-5).map((path) => new URL(path, baseUrl).searchParams.get('q'));
+    const symbols = requests
+      .slice(-5)
+      .map((sent) => new URL(sent.url, url()).searchParams.get('q'));
     expect(symbols).toEqual(tickerList);
-    expect(paths.at(-4)).toContain('q=%5EFTSE&');
-    expect(paths.at(-3)).toContain('q=GBPUSD%3DX&');
+    expect(requests.at(-4)?.url).toContain('q=%5EFTSE&');
+    expect(requests.at(-3)?.url).toContain('q=GBPUSD%3DX&');
   });
 
   it('keeps BRK-B and BRK.B apart on the replay source, one file each', async () => {

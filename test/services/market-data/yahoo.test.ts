@@ -1,17 +1,17 @@
 import { readFileSync } from 'node:fs';
-import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 import { MarketDataError } from '../../../src/services/errors.js';
 import type { Bar, DayRequest } from '../../../src/services/market-data/types.js';
 import {
-  createYahooSource,
   encodeYahooChart,
   parseYahooChart,
-} from '../../../src/services/market-data/yahoo.js';
+} from '../../../src/services/market-data/yahoo-chart.js';
+import { createYahooSource } from '../../../src/services/market-data/yahoo.js';
 import { tradingDayBounds } from '../../../src/services/trading-day.js';
+import { failure } from '../../support/failure.js';
+import { type Reply, useReplyServer } from '../../support/reply-server.js';
 
 /** The chart payload of a yahoo-finance2 recording, from whichever key holds it. */
 function recordedPayload(name: string): string {
@@ -255,40 +255,12 @@ describe('encodeYahooChart', () => {
   });
 });
 
-type Reply = (response: ServerResponse) => void;
-
-const replies: Reply[] = [];
-const requested: { url: string; headers: IncomingHttpHeaders }[] = [];
-const server = createServer((request, response) => {
-  requested.push({ url: request.url ?? '', headers: request.headers });
-  const reply = replies.shift() ?? ((res: ServerResponse) => res.writeHead(500).end('unscripted'));
-  reply(response);
-});
-let baseUrl = '';
-
-beforeAll(async () => {
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-});
-
-afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
-});
+const { replies, requests, url } = useReplyServer();
 
 const reply = (status: number, body: string, headers: Record<string, string> = {}): Reply => {
   return (res) =>
     res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(body);
 };
-
-async function failure(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
-}
 
 const london = (ticker: string): DayRequest => ({
   ticker,
@@ -307,7 +279,7 @@ const aapl: DayRequest = {
 };
 
 describe('createYahooSource', () => {
-  const source = (timeoutMs = 2000) => createYahooSource({ baseUrl, timeoutMs });
+  const source = (timeoutMs = 2000) => createYahooSource({ baseUrl: url(), timeoutMs });
 
   it('requests one trading day of 1-minute bars with browser-like headers', async () => {
     replies.push(reply(200, aaplChart));
@@ -315,14 +287,14 @@ describe('createYahooSource', () => {
     const day = await source().fetchDay(aapl);
 
     const { start, end } = tradingDayBounds('2024-10-02', 'America/New_York');
-    const sent = requested.at(-1);
+    const sent = requests.at(-1);
     expect(sent?.url).toBe(
       `/v8/finance/chart/AAPL?period1=${start / 1000}&period2=${end / 1000}` +
         '&interval=1m&includePrePost=false&events=div%7Csplit',
     );
     expect(sent?.headers['user-agent']).toMatch(/^Mozilla\/5\.0 .*Chrome\/\d+/);
     expect(sent?.headers.accept).toBe('application/json');
-    expect(day.metadata.url).toBe(`${baseUrl}${sent?.url}`);
+    expect(day.metadata.url).toBe(`${url()}${sent?.url}`);
     expect(day.bars).toHaveLength(389);
   });
 
@@ -352,7 +324,7 @@ describe('createYahooSource', () => {
 
     await source().fetchDay({ ...london('BARC.L'), date: '2024-10-27' });
 
-    const query = new URL(requested.at(-1)?.url ?? '', baseUrl).searchParams;
+    const query = new URL(requests.at(-1)?.url ?? '', url()).searchParams;
     expect(Number(query.get('period2')) - Number(query.get('period1'))).toBe(25 * 3600);
     expect(query.get('period1')).toBe(String(Date.parse('2024-10-26T23:00:00Z') / 1000));
   });
@@ -432,14 +404,14 @@ describe('createYahooSource', () => {
 });
 
 describe('createYahooSource (B17: Yahoo error responses)', () => {
-  const source = () => createYahooSource({ baseUrl, timeoutMs: 2000 });
+  const source = () => createYahooSource({ baseUrl: url(), timeoutMs: 2000 });
 
   it('case 1: marks NOSUCH.L as no data, not retryable, with the plain reason', async () => {
     replies.push(reply(404, siNotFound));
 
     const error = await failure(source().fetchDay(london('NOSUCH.L')));
 
-    expect(requested.at(-1)?.url).toMatch(/^\/v8\/finance\/chart\/NOSUCH\.L\?/);
+    expect(requests.at(-1)?.url).toMatch(/^\/v8\/finance\/chart\/NOSUCH\.L\?/);
     expect(error).toMatchObject({ kind: 'no-data', retryable: false, status: 404 });
     expect((error as Error).message).toBe('no data (symbol may be delisted or wrong)');
   });
@@ -459,7 +431,7 @@ describe('createYahooSource (B17: Yahoo error responses)', () => {
 
     await source().fetchDay(aapl);
 
-    const query = new URL(requested.at(-1)?.url ?? '', baseUrl).searchParams;
+    const query = new URL(requests.at(-1)?.url ?? '', url()).searchParams;
     const seconds = Number(query.get('period2')) - Number(query.get('period1'));
     expect(seconds).toBe(86_400);
     expect(query.get('interval')).toBe('1m');
