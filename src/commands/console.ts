@@ -1,12 +1,23 @@
 /**
- * `tickops` with no arguments: the interactive console. Without a terminal on stdin (a pipe,
- * cron, a container without -t) raw-mode keyboard input is impossible, so it says what to use
- * instead and exits 2 rather than crashing.
+ * `tickops` with no arguments: the interactive console. Without a terminal on stdin and stdout
+ * (a pipe, cron, a container without -t) keyboard input is impossible, so it says what to use
+ * instead and exits 2 rather than crashing on raw mode. Ink and React are loaded only here.
  */
-import type { CliOptions } from './cli-options.js';
+import { createWriteStream } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createJsonLogger } from '../services/logger.js';
+import { wantsNoColor, type CliOptions } from './cli-options.js';
+import { loadCommandContext } from './command-context.js';
+import { createConsoleServices } from './console-wiring.js';
+import { prepareRuns } from './run-setup.js';
 
-/** Open the console, or explain why it cannot open here. */
-export async function openConsole(_options: CliOptions): Promise<number> {
+// The alternate screen keeps the operator's scrollback intact and gives a clean page to draw.
+const enterAlternateScreen = '\u001b[?1049h\u001b[H';
+const leaveAlternateScreen = '\u001b[?1049l';
+
+/** Open the console, or explain why it cannot open here; resolves with the exit code. */
+export async function openConsole(options: CliOptions, env = process.env): Promise<number> {
   if (!process.stdin.isTTY || !process.stdout.isTTY) {
     process.stderr.write(
       'tickops: the console needs a terminal; for the scheduled job use tickops --run-today\n',
@@ -14,9 +25,39 @@ export async function openConsole(_options: CliOptions): Promise<number> {
     return 2;
   }
 
-  process.stderr.write(
-    'tickops: the interactive console is not part of this version; use tickops --run-today\n',
+  const { config } = loadCommandContext(options, env);
+  // Logs must never land in the frame Ink draws: they go to a file in the data directory.
+  await mkdir(config.dataDirectory, { recursive: true });
+  const logFile = createWriteStream(join(config.dataDirectory, 'console.log'), { flags: 'a' });
+  const logger = createJsonLogger(
+    (line) => logFile.write(line),
+    config.logLevel === 'warn' ? 'info' : config.logLevel,
   );
+  const setup = await prepareRuns(config, logger, {
+    localSink: typeof options.localSink === 'string' ? options.localSink : undefined,
+  });
+  const services = createConsoleServices(setup);
 
-  return 2;
+  const [{ render }, { createElement }, { App }] = await Promise.all([
+    import('ink'),
+    import('react'),
+    import('../screens/App.js'),
+  ]);
+
+  const restore = () => process.stdout.write(leaveAlternateScreen);
+  process.stdout.write(enterAlternateScreen);
+  process.once('exit', restore);
+  try {
+    const app = render(createElement(App, { services, noColor: wantsNoColor(options, env) }), {
+      exitOnCtrlC: false,
+      maxFps: 10,
+    });
+    await app.waitUntilExit();
+  } finally {
+    process.off('exit', restore);
+    restore();
+    logFile.end();
+  }
+
+  return 0;
 }

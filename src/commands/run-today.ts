@@ -3,20 +3,15 @@
  * trading day and prints one line per finished ticker and a summary (or JSON lines), then
  * exits with the code the README documents.
  */
-import { join } from 'node:path';
-import { createS3Client } from '../services/aws-clients.js';
-import { bundledTickerList, demoRecordings, demoTickerList } from '../services/bundled.js';
+import { demoRecordings, demoTickerList } from '../services/bundled.js';
 import type { Config, FlagValues } from '../services/config.js';
-import { DayStore } from '../services/day-store.js';
 import { ConfigError, ExitCode, InterruptedError } from '../services/errors.js';
-import { createSource } from '../services/market-data/index.js';
-import { createFolderSink, createS3Sink, type ObjectSink } from '../services/object-sink.js';
-import { runDay, type RunSummary } from '../services/run-day.js';
-import { loadTickerList } from '../services/tickers.js';
+import type { RunSummary } from '../services/run-day.js';
 import { parseTradingDate, tradingDateAt } from '../services/trading-day.js';
 import type { CliOptions } from './cli-options.js';
 import { loadCommandContext } from './command-context.js';
 import { createRunPrinter } from './run-printer.js';
+import { configuredNow, launchRun, prepareRuns } from './run-setup.js';
 import { reportFailure } from './report-failure.js';
 
 /** The trading day the demo recordings cover (the first session after US DST began). */
@@ -43,21 +38,11 @@ export async function runTodayCommand(
   try {
     const { config, logger } = loadCommandContext(options, env, options.demo ? demoPreset : {});
     verbose = config.logLevel === 'debug';
-    const now = config.now ? Date.parse(config.now) : Date.now();
-    const date = resolveDate(options, config, now);
-    const source = createSource({
-      source: config.source,
-      sourceUrl: config.sourceUrl,
-      replayDirectory: config.replayDirectory,
-      timeoutMs: config.requestTimeoutMs,
+    const date = resolveDate(options, config, configuredNow(config)());
+    const setup = await prepareRuns(config, logger, {
+      localSink: typeof options.localSink === 'string' ? options.localSink : undefined,
+      demo: Boolean(options.demo),
     });
-    const refusal = source.checkDate(date, now);
-    if (refusal) throw new ConfigError(`${config.source} cannot serve ${date}: ${refusal}`);
-
-    const list = await loadTickerList(config.tickersFile ?? bundledTickerList);
-    if (list.duplicates.length > 0) {
-      logger.warn('duplicate tickers ignored', { list: list.path, duplicates: list.duplicates });
-    }
 
     const interrupt = new AbortController();
     const stopOnSignal = () => {
@@ -74,22 +59,11 @@ export async function runTodayCommand(
     });
     let summary: RunSummary;
     try {
-      summary = await runDay({
+      summary = await launchRun(setup, {
         date,
-        tickers: list.tickers,
-        source,
-        exchange: config.exchange,
-        timeZone: config.timeZone,
-        layout: config.layout,
-        store: new DayStore(config.dataDirectory, date),
-        sink: chooseSink(options, config),
-        concurrency: config.concurrency,
-        uploadConcurrency: config.uploadConcurrency,
-        retries: config.retries,
         force: Boolean(options.force),
         dryRun: Boolean(options.dryRun),
         signal: interrupt.signal,
-        logger,
         onEvent: printer,
       });
     } finally {
@@ -112,22 +86,4 @@ function resolveDate(options: CliOptions, config: Config, now: number): string {
   if (!date) throw new ConfigError(`--date: expected a date as YYYY-MM-DD, got '${given}'`);
 
   return date;
-}
-
-/**
- * S3 unless a local folder was asked for. The demo never talks to real AWS: without an
- * endpoint override it keeps its objects in a folder and says so.
- */
-function chooseSink(options: CliOptions, config: Config): ObjectSink {
-  if (typeof options.localSink === 'string')
-    return createFolderSink(options.localSink, config.bucket);
-  if (options.demo && !config.endpoint) {
-    return createFolderSink(join(config.dataDirectory, 'local-bucket'), config.bucket);
-  }
-
-  return createS3Sink(createS3Client(config), {
-    bucket: config.bucket,
-    region: config.region,
-    endpoint: config.endpoint,
-  });
 }

@@ -1,0 +1,110 @@
+/**
+ * Everything a run of the job stands on, built once from the config: the source, the ticker
+ * list and the sink. `--run-today` and the console's Run screen both start runs through
+ * `launchRun`, so they behave alike in every respect but the output.
+ */
+import { join } from 'node:path';
+import { createS3Client } from '../services/aws-clients.js';
+import { bundledTickerList } from '../services/bundled.js';
+import type { Config } from '../services/config.js';
+import { DayStore } from '../services/day-store.js';
+import { ConfigError } from '../services/errors.js';
+import type { Logger } from '../services/logger.js';
+import { createSource } from '../services/market-data/index.js';
+import type { MarketDataSource, TradingDate } from '../services/market-data/types.js';
+import { createFolderSink, createS3Sink, type ObjectSink } from '../services/object-sink.js';
+import { runDay, type RunEvent, type RunSummary } from '../services/run-day.js';
+import { loadTickerList, type TickerList } from '../services/tickers.js';
+
+/** The parts of a run that do not change between runs of one process. */
+export interface RunSetup {
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly source: MarketDataSource;
+  readonly list: TickerList;
+  readonly sink: ObjectSink;
+}
+
+/** Where objects go: S3, or a folder when asked (`--local-sink`, or the demo without S3). */
+export interface SinkChoice {
+  readonly localSink?: string;
+  /** The demo never talks to real AWS: without an endpoint it keeps objects in a folder. */
+  readonly demo?: boolean;
+}
+
+/** Build the source, list and sink; throws ConfigError on a bad list or source. */
+export async function prepareRuns(
+  config: Config,
+  logger: Logger,
+  sink: SinkChoice = {},
+): Promise<RunSetup> {
+  const source = createSource({
+    source: config.source,
+    sourceUrl: config.sourceUrl,
+    replayDirectory: config.replayDirectory,
+    timeoutMs: config.requestTimeoutMs,
+  });
+  const list = await loadTickerList(config.tickersFile ?? bundledTickerList);
+  if (list.duplicates.length > 0) {
+    logger.warn('duplicate tickers ignored', { list: list.path, duplicates: list.duplicates });
+  }
+
+  return { config, logger, source, list, sink: chooseSink(sink, config) };
+}
+
+/** The instant the job takes as now: the configured one (replays, tests) or the clock. */
+export function configuredNow(config: Config): () => number {
+  const fixed = config.now ? Date.parse(config.now) : undefined;
+
+  return fixed === undefined ? Date.now : () => fixed;
+}
+
+/** What one run is asked to do. */
+export interface RunOrder {
+  readonly date: TradingDate;
+  readonly force?: boolean;
+  readonly retry?: readonly string[];
+  readonly dryRun?: boolean;
+  readonly signal?: AbortSignal;
+  readonly onEvent: (event: RunEvent) => void;
+}
+
+/** Check the date against the source, then run the day. */
+export async function launchRun(setup: RunSetup, order: RunOrder): Promise<RunSummary> {
+  const { config } = setup;
+  const refusal = setup.source.checkDate(order.date, configuredNow(config)());
+  if (refusal) throw new ConfigError(`${config.source} cannot serve ${order.date}: ${refusal}`);
+
+  return runDay({
+    date: order.date,
+    tickers: setup.list.tickers,
+    source: setup.source,
+    exchange: config.exchange,
+    timeZone: config.timeZone,
+    layout: config.layout,
+    store: new DayStore(config.dataDirectory, order.date),
+    sink: setup.sink,
+    concurrency: config.concurrency,
+    uploadConcurrency: config.uploadConcurrency,
+    retries: config.retries,
+    force: order.force,
+    retry: order.retry,
+    dryRun: order.dryRun,
+    signal: order.signal,
+    logger: setup.logger,
+    onEvent: order.onEvent,
+  });
+}
+
+function chooseSink(choice: SinkChoice, config: Config): ObjectSink {
+  if (choice.localSink) return createFolderSink(choice.localSink, config.bucket);
+  if (choice.demo && !config.endpoint) {
+    return createFolderSink(join(config.dataDirectory, 'local-bucket'), config.bucket);
+  }
+
+  return createS3Sink(createS3Client(config), {
+    bucket: config.bucket,
+    region: config.region,
+    endpoint: config.endpoint,
+  });
+}

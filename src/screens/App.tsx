@@ -1,0 +1,131 @@
+/**
+ * The console's shell: header, the active screen, footer, and the help overlay. It owns the
+ * keys that work everywhere (screen switching, help, quit) and gives each screen a fixed height
+ * so the frame never grows taller than the terminal.
+ */
+import { Box, useApp, useInput } from 'ink';
+import { useCallback, useState, type ReactNode } from 'react';
+import { BucketScreen } from './BucketScreen.js';
+import type { ConsoleServices } from './console-services.js';
+import { CoverageScreen } from './CoverageScreen.js';
+import { Footer } from './Footer.js';
+import { Header, type ScreenTab } from './Header.js';
+import { HelpOverlay } from './HelpOverlay.js';
+import { KeyCaptureContext } from './hooks/use-key-capture.js';
+import { useIdentity } from './hooks/use-identity.js';
+import { useTerminalSize } from './hooks/use-terminal-size.js';
+import { bucketKeys, coverageKeys, runKeys, type KeyHelp } from './keys.js';
+import { PlaceholderScreen } from './PlaceholderScreen.js';
+import { RunScreen } from './RunScreen.js';
+import { ThemeProvider } from './theme.js';
+
+/** Props of App. */
+export interface AppProps {
+  readonly services: ConsoleServices;
+  readonly noColor?: boolean;
+  /** Called once the operator asked to leave (after a run in progress was cancelled). */
+  readonly onQuit?: () => void;
+}
+
+interface ScreenSpec extends ScreenTab {
+  readonly keys: readonly KeyHelp[];
+  readonly render: (size: { width: number; height: number }) => ReactNode;
+}
+
+// Header (2 lines) and footer (1) around the screen, and one spare row: a frame as tall as the
+// terminal makes it scroll, and Ink then has to clear the whole screen on every redraw.
+const chromeRows = 4;
+
+/** The whole console. */
+export function App({ services, noColor = false, onQuit }: AppProps) {
+  const { exit } = useApp();
+  const { columns, rows } = useTerminalSize();
+  const identity = useIdentity(services.identity);
+  const [active, setActive] = useState(0);
+  const [help, setHelp] = useState(false);
+  const [captured, setCaptured] = useState(false);
+  const setCapturedStable = useCallback((value: boolean) => setCaptured(value), []);
+
+  const screens: ScreenSpec[] = [
+    {
+      id: 'run',
+      title: 'Run',
+      keys: runKeys,
+      render: (size) => <RunScreen services={services} {...size} />,
+    },
+    {
+      id: 'bucket',
+      title: 'Bucket',
+      keys: bucketKeys,
+      render: (size) => <BucketScreen services={services} {...size} />,
+    },
+    {
+      id: 'coverage',
+      title: 'Coverage',
+      keys: coverageKeys,
+      render: (size) => (
+        <CoverageScreen services={services} {...size} onRerun={() => setActive(0)} />
+      ),
+    },
+    {
+      id: 'iam',
+      title: 'IAM',
+      keys: [],
+      render: (size) => <PlaceholderScreen topic="iam" {...size} />,
+    },
+    {
+      id: 'ec2',
+      title: 'EC2',
+      keys: [],
+      render: (size) => <PlaceholderScreen topic="ec2" {...size} />,
+    },
+  ];
+  const screen = screens[active] as ScreenSpec;
+
+  const quit = () => {
+    services.run.cancel();
+    void services.run.settled().then(() => {
+      onQuit?.();
+      exit();
+    });
+  };
+
+  useInput((input, key) => {
+    if (key.ctrl && input === 'c') return quit();
+    if (help) return setHelp(false);
+    if (captured) return;
+
+    if (input === 'q') return quit();
+    if (input === '?') return setHelp(true);
+    if (key.tab)
+      return setActive((index) => (index + (key.shift ? screens.length - 1 : 1)) % screens.length);
+    const number = Number(input);
+    if (Number.isInteger(number) && number >= 1 && number <= screens.length) setActive(number - 1);
+  });
+
+  const size = { width: columns, height: Math.max(3, rows - chromeRows) };
+
+  return (
+    <ThemeProvider noColor={noColor}>
+      <KeyCaptureContext.Provider value={setCapturedStable}>
+        <Box flexDirection="column" width={columns}>
+          <Header
+            services={services}
+            identity={identity}
+            tabs={screens}
+            active={screen.id}
+            width={columns}
+          />
+          <Box height={size.height} flexDirection="column">
+            {help ? (
+              <HelpOverlay screen={screen.title} keys={screen.keys} {...size} />
+            ) : (
+              screen.render(size)
+            )}
+          </Box>
+          <Footer keys={screen.keys} width={columns} />
+        </Box>
+      </KeyCaptureContext.Provider>
+    </ThemeProvider>
+  );
+}

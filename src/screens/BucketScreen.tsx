@@ -1,0 +1,223 @@
+/**
+ * The bucket browser: one prefix level at a time (raw/, bars/, manifests/ and dates below),
+ * sizes and times, a preview of the opened object, and a key to copy it to the data directory.
+ */
+import { Box, Text, useInput } from 'ink';
+import { useState } from 'react';
+import type { ConsoleServices } from './console-services.js';
+import { cell, fit, formatBytes } from './format.js';
+import { useBucketListing } from './hooks/use-bucket-listing.js';
+import { useObjectPreview } from './hooks/use-object-preview.js';
+import { moveSelection, windowStart } from './list-window.js';
+import { ObjectPreview } from './ObjectPreview.js';
+import { TextPrompt } from './TextPrompt.js';
+import { useTheme } from './theme.js';
+
+/** Props of BucketScreen. */
+export interface BucketScreenProps {
+  readonly services: ConsoleServices;
+  readonly width: number;
+  readonly height: number;
+}
+
+interface Entry {
+  readonly name: string;
+  readonly key: string;
+  readonly folder: boolean;
+  readonly size?: number;
+  readonly modified?: Date;
+}
+
+/** The browser. */
+export function BucketScreen({ services, width, height }: BucketScreenProps) {
+  const theme = useTheme();
+  const [prefix, setPrefix] = useState('');
+  const [opened, setOpened] = useState<string>();
+  const [reload, setReload] = useState(0);
+  const [selected, setSelected] = useState(0);
+  const [top, setTop] = useState(0);
+  const [filtering, setFiltering] = useState(false);
+  const [filter, setFilter] = useState('');
+  const [notice, setNotice] = useState<string>();
+  const listing = useBucketListing(services.bucket, prefix, reload);
+
+  const entries = toEntries(listing.status === 'ready' ? listing.level : undefined, prefix).filter(
+    (entry) => entry.name.toLowerCase().includes(filter.toLowerCase()),
+  );
+  const listHeight = Math.max(1, height - 3);
+  const start = windowStart(entries.length, selected, listHeight, top);
+  if (start !== top) setTop(start);
+  const current = entries[selected];
+
+  const enter = (next: string) => {
+    setPrefix(next);
+    setSelected(0);
+    setTop(0);
+    setFilter('');
+  };
+  const up = () => {
+    if (opened) return setOpened(undefined);
+    if (prefix === '') return;
+    enter(prefix.replace(/[^/]*\/$/, ''));
+  };
+
+  useInput(
+    (input, key) => {
+      if (key.escape || key.backspace || key.delete || key.leftArrow) return up();
+      if (opened) return;
+      if (key.return || key.rightArrow) {
+        if (!current) return;
+        return current.folder ? enter(current.key) : setOpened(current.key);
+      }
+      if (input === '/') return setFiltering(true);
+      if (input === 'R') return setReload((count) => count + 1);
+      if (input === 'd' && current && !current.folder) {
+        setNotice(`downloading ${current.key}…`);
+        services.bucket.download(current.key).then(
+          (path) => setNotice(`saved ${path}`),
+          (error: unknown) => setNotice(errorText(error)),
+        );
+        return;
+      }
+      if (key.upArrow || input === 'k')
+        setSelected((index) => moveSelection(index, -1, entries.length));
+      if (key.downArrow || input === 'j')
+        setSelected((index) => moveSelection(index, 1, entries.length));
+      if (key.pageUp) setSelected((index) => moveSelection(index, -listHeight, entries.length));
+      if (key.pageDown) setSelected((index) => moveSelection(index, listHeight, entries.length));
+    },
+    { isActive: !filtering },
+  );
+
+  return (
+    <Box flexDirection="column" height={height}>
+      <Text bold wrap="truncate-end">
+        {fit(`s3://${services.config.bucket}/${prefix}`, width)}
+      </Text>
+      {opened ? (
+        <Preview services={services} objectKey={opened} width={width} height={height - 2} />
+      ) : (
+        <Box flexDirection="column" height={listHeight + 1}>
+          <Text bold wrap="truncate-end">
+            {fit(
+              `${cell('NAME', Math.max(10, width - 34))}${cell('SIZE', 10, 'right')}  MODIFIED`,
+              width,
+            )}
+          </Text>
+          {listing.status === 'loading' && <Text>listing…</Text>}
+          {listing.status === 'error' && (
+            <Box flexDirection="column">
+              <Text color={theme.bad} wrap="truncate-end">
+                {fit(listing.message, width)}
+              </Text>
+              {listing.hint && (
+                <Text wrap="truncate-end">{fit(`next: ${listing.hint}`, width)}</Text>
+              )}
+            </Box>
+          )}
+          {listing.status === 'ready' && entries.length === 0 && (
+            <Text>
+              {filter ? 'nothing matches the filter' : 'empty: nothing under this prefix'}
+            </Text>
+          )}
+          {entries.slice(start, start + listHeight).map((entry, index) => (
+            <Text
+              key={entry.key}
+              wrap="truncate-end"
+              inverse={start + index === selected}
+              color={entry.folder ? theme.accent : undefined}
+            >
+              {fit(entryLine(entry, width), width)}
+            </Text>
+          ))}
+        </Box>
+      )}
+      {filtering ? (
+        <TextPrompt
+          label="filter: "
+          initial={filter}
+          onChange={(value) => {
+            setFilter(value);
+            setSelected(0);
+          }}
+          onSubmit={() => setFiltering(false)}
+          onCancel={() => {
+            setFilter('');
+            setFiltering(false);
+          }}
+        />
+      ) : (
+        <Text wrap="truncate-end">{fit(footerText(listing, entries.length, notice), width)}</Text>
+      )}
+    </Box>
+  );
+}
+
+function Preview(props: {
+  services: ConsoleServices;
+  objectKey: string;
+  width: number;
+  height: number;
+}) {
+  const preview = useObjectPreview(props.services.bucket, props.objectKey);
+
+  return (
+    <ObjectPreview
+      objectKey={props.objectKey}
+      preview={preview}
+      width={props.width}
+      height={props.height}
+    />
+  );
+}
+
+function toEntries(
+  level:
+    | {
+        folders: readonly string[];
+        objects: readonly { key: string; size: number; lastModified?: Date }[];
+      }
+    | undefined,
+  prefix: string,
+): Entry[] {
+  if (!level) return [];
+
+  return [
+    ...level.folders.map((key) => ({ name: key.slice(prefix.length), key, folder: true })),
+    ...level.objects.map((object) => ({
+      name: object.key.slice(prefix.length),
+      key: object.key,
+      folder: false,
+      size: object.size,
+      modified: object.lastModified,
+    })),
+  ];
+}
+
+function entryLine(entry: Entry, width: number): string {
+  const nameWidth = Math.max(10, width - 34);
+  const size = entry.folder ? '' : formatBytes(entry.size ?? 0);
+  const modified = entry.modified
+    ? entry.modified.toISOString().slice(0, 16).replace('T', ' ')
+    : '';
+
+  return `${cell(entry.name, nameWidth)}${cell(size, 10, 'right')}  ${modified}`;
+}
+
+function footerText(
+  listing: { status: string; level?: { truncated: boolean } },
+  count: number,
+  notice?: string,
+) {
+  if (notice) return notice;
+  if (listing.status !== 'ready') return '';
+
+  return `${count} entries${listing.level?.truncated ? ' (first 10,000 only)' : ''}`;
+}
+
+function errorText(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const hint = (error as { hint?: string }).hint;
+
+  return hint ? `${message} — ${hint}` : message;
+}

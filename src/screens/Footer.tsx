@@ -1,0 +1,25 @@
+/** The current screen's keys on one line. */
+import { Text } from 'ink';
+import { fit } from './format.js';
+import type { KeyHelp } from './keys.js';
+import { useTheme } from './theme.js';
+
+/** One line of `key action` pairs, cut to the width. */
+export function Footer({
+  keys,
+  width,
+}: {
+  readonly keys: readonly KeyHelp[];
+  readonly width: number;
+}) {
+  const theme = useTheme();
+  const text = [...keys, { keys: '?', does: 'help' }, { keys: 'q', does: 'quit' }]
+    .map((key) => `${key.keys} ${key.does}`)
+    .join('  ');
+
+  return (
+    <Text wrap="truncate-end" dimColor={theme.dim}>
+      {fit(text, width)}
+    </Text>
+  );
+}

@@ -1,0 +1,206 @@
+/**
+ * The Run screen: start (or attach to) the day's run and watch each ticker. An overall bar
+ * with throughput and ETA sits above a windowed table; the selected row's full reason is shown
+ * beneath it. Failed tickers can be retried without starting over.
+ */
+import { Box, Text, useInput } from 'ink';
+import { useState } from 'react';
+import { parseTradingDate, tradingDateAt } from '../services/trading-day.js';
+import type { TickerRow } from '../services/run-model.js';
+import type { ConsoleServices } from './console-services.js';
+import { cell, fit, formatBytes, formatDuration } from './format.js';
+import { runRates, useRun } from './hooks/use-run.js';
+import { useKeyCapture } from './hooks/use-key-capture.js';
+import { moveSelection, windowStart } from './list-window.js';
+import { ProgressBar } from './ProgressBar.js';
+import { TextPrompt } from './TextPrompt.js';
+import { useTheme, type Theme } from './theme.js';
+
+/** Props of RunScreen. */
+export interface RunScreenProps {
+  readonly services: ConsoleServices;
+  readonly width: number;
+  readonly height: number;
+}
+
+type Mode = 'browse' | 'date' | 'filter' | 'confirm-force' | 'confirm-cancel';
+
+// Progress line, column header, detail line and status line around the table.
+const fixedRows = 4;
+
+/** The Run screen. */
+export function RunScreen({ services, width, height }: RunScreenProps) {
+  const theme = useTheme();
+  const run = useRun(services.run);
+  const [date, setDate] = useState(() => tradingDateAt(services.now(), services.config.timeZone));
+  const [mode, setMode] = useState<Mode>('browse');
+  const [filter, setFilter] = useState('');
+  const [selected, setSelected] = useState(0);
+  const [top, setTop] = useState(0);
+  const [notice, setNotice] = useState<string>();
+  useKeyCapture(mode === 'confirm-force' || mode === 'confirm-cancel');
+
+  const rows = filter ? run.rows.filter((row) => matches(row, filter)) : run.rows;
+  const tableHeight = Math.max(1, height - fixedRows);
+  const start = windowStart(rows.length, selected, tableHeight, top);
+  if (start !== top) setTop(start);
+  const current = rows[selected];
+
+  const startRun = (force: boolean) => {
+    setNotice(undefined);
+    void services.run.start({ date: run.phase === 'running' ? (run.date ?? date) : date, force });
+  };
+
+  useInput(
+    (input, key) => {
+      if (mode === 'confirm-force' || mode === 'confirm-cancel') {
+        if (input === 'y' && mode === 'confirm-force') startRun(true);
+        if (input === 'y' && mode === 'confirm-cancel') services.run.cancel();
+        setMode('browse');
+        return;
+      }
+
+      if (key.return) return startRun(false);
+      if (input === 'F' && !services.run.busy) return setMode('confirm-force');
+      if (input === 'x' && services.run.busy) return setMode('confirm-cancel');
+      if (input === 'd' && !services.run.busy) return setMode('date');
+      if (input === '/') return setMode('filter');
+      if (input === 'r') {
+        if (!services.run.retryFailed()) setNotice('nothing to retry (or a run is under way)');
+        return;
+      }
+      if (key.upArrow || input === 'k')
+        setSelected((index) => moveSelection(index, -1, rows.length));
+      if (key.downArrow || input === 'j')
+        setSelected((index) => moveSelection(index, 1, rows.length));
+      if (key.pageUp) setSelected((index) => moveSelection(index, -tableHeight, rows.length));
+      if (key.pageDown) setSelected((index) => moveSelection(index, tableHeight, rows.length));
+      if (input === 'g') setSelected(0);
+      if (input === 'G') setSelected(Math.max(0, rows.length - 1));
+    },
+    { isActive: mode !== 'date' && mode !== 'filter' },
+  );
+
+  const body = rows.slice(start, start + tableHeight);
+
+  return (
+    <Box flexDirection="column" height={height}>
+      <ProgressBar snapshot={run} rates={runRates(run, services.now())} width={width} />
+      <Text bold wrap="truncate-end">
+        {fit(
+          `${cell('TICKER', 10)}${cell('STATUS', 12)}${cell('BARS', 6, 'right')}` +
+            `${cell('BYTES', 10, 'right')}${cell('TIME', 8, 'right')}  REASON`,
+          width,
+        )}
+      </Text>
+      <Box flexDirection="column" height={tableHeight}>
+        {run.rows.length === 0 ? (
+          <Text wrap="truncate-end">{fit(idleText(run.phase, date), width)}</Text>
+        ) : (
+          body.map((row, index) => (
+            <RowLine
+              key={row.ticker}
+              row={row}
+              width={width}
+              theme={theme}
+              selected={start + index === selected}
+            />
+          ))
+        )}
+      </Box>
+      <Text wrap="truncate-end" color={current?.status === 'failed' ? theme.bad : undefined}>
+        {fit(current?.reason ? `${current.ticker}: ${current.reason}` : '', width)}
+      </Text>
+      {mode === 'date' ? (
+        <TextPrompt
+          label="date (YYYY-MM-DD): "
+          initial={date}
+          onCancel={() => setMode('browse')}
+          onSubmit={(value) => {
+            const parsed = parseTradingDate(value.trim());
+            if (parsed) setDate(parsed);
+            setNotice(parsed ? `date set to ${parsed}` : `'${value}' is not a date as YYYY-MM-DD`);
+            setMode('browse');
+          }}
+        />
+      ) : mode === 'filter' ? (
+        <TextPrompt
+          label="filter: "
+          initial={filter}
+          onChange={(value) => {
+            setFilter(value);
+            setSelected(0);
+          }}
+          onSubmit={() => setMode('browse')}
+          onCancel={() => {
+            setFilter('');
+            setMode('browse');
+          }}
+        />
+      ) : (
+        <Text wrap="truncate-end" color={mode === 'browse' ? undefined : theme.warn}>
+          {fit(statusLine(mode, run.date ?? date, notice, run.error, filter), width)}
+        </Text>
+      )}
+    </Box>
+  );
+}
+
+function RowLine({
+  row,
+  width,
+  selected,
+  theme,
+}: {
+  readonly row: TickerRow;
+  readonly width: number;
+  readonly selected: boolean;
+  readonly theme: Theme;
+}) {
+  const status = row.status === 'retry' ? `retry ${row.attempt}` : row.status;
+  const colour =
+    row.status === 'failed'
+      ? theme.bad
+      : row.status === 'retry'
+        ? theme.warn
+        : row.status === 'done'
+          ? theme.good
+          : undefined;
+  const text =
+    `${cell(row.ticker, 10)}${cell(status, 12)}${cell(row.bars ? String(row.bars) : '', 6, 'right')}` +
+    `${cell(row.bytes ? formatBytes(row.bytes) : '', 10, 'right')}` +
+    `${cell(formatDuration(row.durationMs), 8, 'right')}  ${row.reason ?? ''}`;
+
+  return (
+    <Text wrap="truncate-end" inverse={selected} color={colour}>
+      {fit(text, width)}
+    </Text>
+  );
+}
+
+function matches(row: TickerRow, filter: string): boolean {
+  const needle = filter.toLowerCase();
+
+  return row.ticker.toLowerCase().includes(needle) || row.status.includes(needle);
+}
+
+function idleText(phase: string, date: string): string {
+  if (phase === 'starting') return `starting the run for ${date}…`;
+
+  return `no run yet: enter starts the run for ${date}, d picks another date`;
+}
+
+function statusLine(
+  mode: Mode,
+  date: string,
+  notice: string | undefined,
+  error: { message: string; hint: string | undefined } | undefined,
+  filter: string,
+): string {
+  if (mode === 'confirm-force') return `download and upload everything for ${date} again? y/N`;
+  if (mode === 'confirm-cancel') return 'cancel the run? finished tickers are kept. y/N';
+  if (error) return `${error.message}${error.hint ? ` — ${error.hint}` : ''}`;
+  if (notice) return notice;
+
+  return filter ? `filter: ${filter}` : `date ${date}`;
+}

@@ -1,0 +1,39 @@
+/** A one-line text field: typed characters, backspace, enter to accept, esc to cancel. */
+import { Text, useInput } from 'ink';
+import { useState } from 'react';
+import { useKeyCapture } from './hooks/use-key-capture.js';
+
+/** Props of TextPrompt. */
+export interface TextPromptProps {
+  readonly label: string;
+  readonly initial?: string;
+  readonly onSubmit: (value: string) => void;
+  readonly onCancel: () => void;
+  /** Called on every change, for filters that apply as one types. */
+  readonly onChange?: (value: string) => void;
+}
+
+/** The field; it holds the keyboard while mounted. */
+export function TextPrompt({ label, initial = '', onSubmit, onCancel, onChange }: TextPromptProps) {
+  const [value, setValue] = useState(initial);
+  useKeyCapture(true);
+
+  useInput((input, key) => {
+    if (key.return) return onSubmit(value);
+    if (key.escape) return onCancel();
+
+    const next =
+      key.backspace || key.delete ? value.slice(0, -1) : value + input.replace(/[\r\n]/g, '');
+    if (next === value || key.ctrl || key.meta) return;
+    setValue(next);
+    onChange?.(next);
+  });
+
+  return (
+    <Text wrap="truncate-end">
+      {label}
+      {value}
+      <Text inverse> </Text>
+    </Text>
+  );
+}

@@ -1,0 +1,42 @@
+/** The keys of the console, for the footer and the help overlay. */
+
+/** One key binding as the operator reads it. */
+export interface KeyHelp {
+  readonly keys: string;
+  readonly does: string;
+}
+
+/** Keys that work on every screen. */
+export const globalKeys: readonly KeyHelp[] = [
+  { keys: '1-5 / tab', does: 'switch screen' },
+  { keys: '?', does: 'help' },
+  { keys: 'q / ctrl-c', does: 'quit' },
+];
+
+/** Keys of the Run screen. */
+export const runKeys: readonly KeyHelp[] = [
+  { keys: 'enter', does: 'start run' },
+  { keys: 'd', does: 'date' },
+  { keys: 'F', does: 'force rerun' },
+  { keys: 'r', does: 'retry failed' },
+  { keys: 'x', does: 'cancel run' },
+  { keys: '↑↓ j/k', does: 'select' },
+  { keys: '/', does: 'filter' },
+];
+
+/** Keys of the bucket browser. */
+export const bucketKeys: readonly KeyHelp[] = [
+  { keys: 'enter', does: 'open' },
+  { keys: 'esc/bksp', does: 'up' },
+  { keys: 'd', does: 'download' },
+  { keys: 'R', does: 'reload' },
+  { keys: '↑↓ j/k', does: 'select' },
+  { keys: '/', does: 'filter' },
+];
+
+/** Keys of the coverage grid. */
+export const coverageKeys: readonly KeyHelp[] = [
+  { keys: '←↑↓→ hjkl', does: 'select cell' },
+  { keys: 'R', does: 're-run bad cells' },
+  { keys: 'L', does: 'reload' },
+];
