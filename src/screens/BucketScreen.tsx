@@ -8,7 +8,8 @@ import type { ConsoleServices } from './console-services.js';
 import { cell, fit, formatBytes } from './format.js';
 import { useBucketListing } from './hooks/use-bucket-listing.js';
 import { useObjectPreview } from './hooks/use-object-preview.js';
-import { moveSelection, windowStart } from './list-window.js';
+import { useListCursor } from './hooks/use-list-cursor.js';
+import { windowStart } from './list-window.js';
 import { ObjectPreview } from './ObjectPreview.js';
 import { TextPrompt } from './TextPrompt.js';
 import { useTheme } from './theme.js';
@@ -34,7 +35,8 @@ export function BucketScreen({ services, width, height }: BucketScreenProps) {
   const [prefix, setPrefix] = useState('');
   const [opened, setOpened] = useState<string>();
   const [reload, setReload] = useState(0);
-  const [selected, setSelected] = useState(0);
+  const cursor = useListCursor();
+  const selected = cursor.index;
   const [top, setTop] = useState(0);
   const [filtering, setFiltering] = useState(false);
   const [filter, setFilter] = useState('');
@@ -48,10 +50,11 @@ export function BucketScreen({ services, width, height }: BucketScreenProps) {
   const start = windowStart(entries.length, selected, listHeight, top);
   if (start !== top) setTop(start);
   const current = entries[selected];
+  const currentEntry = () => entries[cursor.current()];
 
   const enter = (next: string) => {
     setPrefix(next);
-    setSelected(0);
+    cursor.set(0);
     setTop(0);
     setFilter('');
   };
@@ -66,25 +69,25 @@ export function BucketScreen({ services, width, height }: BucketScreenProps) {
       if (key.escape || key.backspace || key.delete || key.leftArrow) return up();
       if (opened) return;
       if (key.return || key.rightArrow) {
-        if (!current) return;
-        return current.folder ? enter(current.key) : setOpened(current.key);
+        const entry = currentEntry();
+        if (!entry) return;
+        return entry.folder ? enter(entry.key) : setOpened(entry.key);
       }
       if (input === '/') return setFiltering(true);
       if (input === 'R') return setReload((count) => count + 1);
-      if (input === 'd' && current && !current.folder) {
-        setNotice(`downloading ${current.key}…`);
-        services.bucket.download(current.key).then(
+      const entry = currentEntry();
+      if (input === 'd' && entry && !entry.folder) {
+        setNotice(`downloading ${entry.key}…`);
+        services.bucket.download(entry.key).then(
           (path) => setNotice(`saved ${path}`),
           (error: unknown) => setNotice(errorText(error)),
         );
         return;
       }
-      if (key.upArrow || input === 'k')
-        setSelected((index) => moveSelection(index, -1, entries.length));
-      if (key.downArrow || input === 'j')
-        setSelected((index) => moveSelection(index, 1, entries.length));
-      if (key.pageUp) setSelected((index) => moveSelection(index, -listHeight, entries.length));
-      if (key.pageDown) setSelected((index) => moveSelection(index, listHeight, entries.length));
+      if (key.upArrow || input === 'k') cursor.move(-1, entries.length);
+      if (key.downArrow || input === 'j') cursor.move(1, entries.length);
+      if (key.pageUp) cursor.move(-listHeight, entries.length);
+      if (key.pageDown) cursor.move(listHeight, entries.length);
     },
     { isActive: !filtering },
   );
@@ -138,7 +141,7 @@ export function BucketScreen({ services, width, height }: BucketScreenProps) {
           initial={filter}
           onChange={(value) => {
             setFilter(value);
-            setSelected(0);
+            cursor.set(0);
           }}
           onSubmit={() => setFiltering(false)}
           onCancel={() => {

@@ -24,14 +24,15 @@ export function ProgressBar({ snapshot, rates, width }: ProgressBarProps) {
   const facts =
     ` ${snapshot.finished}/${total}` +
     (snapshot.failed ? ` · ${snapshot.failed} failed` : '') +
-    ` · ${formatBytes(Math.round(rates.bytesPerSecond))}/s · ${rates.tickersPerSecond.toFixed(1)} tickers/s` +
     (rates.etaMs !== undefined && snapshot.phase === 'running'
       ? ` · ETA ${formatDuration(rates.etaMs)}`
       : '') +
-    ` · ${formatDuration(rates.elapsedMs)}`;
-  const barWidth = Math.max(0, Math.min(30, width - label.length - facts.length - 3));
+    ` · ${rates.tickersPerSecond.toFixed(1)} tickers/s` +
+    ` · ${formatBytes(Math.round(rates.bytesPerSecond))}/s · ${formatDuration(rates.elapsedMs)}`;
+  // The bar keeps at least ten cells; on a narrow terminal the rates at the end are cut first.
+  const barWidth = Math.max(10, Math.min(30, width - label.length - facts.length - 3));
   const filled = total === 0 ? 0 : Math.round((snapshot.finished / total) * barWidth);
-  const bar = barWidth > 0 ? `[${'#'.repeat(filled)}${'-'.repeat(barWidth - filled)}]` : '';
+  const bar = `[${'#'.repeat(filled)}${'-'.repeat(barWidth - filled)}]`;
 
   return (
     <Text wrap="truncate-end" color={snapshot.failed ? theme.warn : theme.accent}>

@@ -11,7 +11,8 @@ import type { ConsoleServices } from './console-services.js';
 import { cell, fit, formatBytes, formatDuration } from './format.js';
 import { runRates, useRun } from './hooks/use-run.js';
 import { useKeyCapture } from './hooks/use-key-capture.js';
-import { moveSelection, windowStart } from './list-window.js';
+import { useListCursor } from './hooks/use-list-cursor.js';
+import { windowStart } from './list-window.js';
 import { ProgressBar } from './ProgressBar.js';
 import { TextPrompt } from './TextPrompt.js';
 import { useTheme, type Theme } from './theme.js';
@@ -35,7 +36,8 @@ export function RunScreen({ services, width, height }: RunScreenProps) {
   const [date, setDate] = useState(() => tradingDateAt(services.now(), services.config.timeZone));
   const [mode, setMode] = useState<Mode>('browse');
   const [filter, setFilter] = useState('');
-  const [selected, setSelected] = useState(0);
+  const cursor = useListCursor();
+  const selected = cursor.index;
   const [top, setTop] = useState(0);
   const [notice, setNotice] = useState<string>();
   useKeyCapture(mode === 'confirm-force' || mode === 'confirm-cancel');
@@ -69,14 +71,12 @@ export function RunScreen({ services, width, height }: RunScreenProps) {
         if (!services.run.retryFailed()) setNotice('nothing to retry (or a run is under way)');
         return;
       }
-      if (key.upArrow || input === 'k')
-        setSelected((index) => moveSelection(index, -1, rows.length));
-      if (key.downArrow || input === 'j')
-        setSelected((index) => moveSelection(index, 1, rows.length));
-      if (key.pageUp) setSelected((index) => moveSelection(index, -tableHeight, rows.length));
-      if (key.pageDown) setSelected((index) => moveSelection(index, tableHeight, rows.length));
-      if (input === 'g') setSelected(0);
-      if (input === 'G') setSelected(Math.max(0, rows.length - 1));
+      if (key.upArrow || input === 'k') cursor.move(-1, rows.length);
+      if (key.downArrow || input === 'j') cursor.move(1, rows.length);
+      if (key.pageUp) cursor.move(-tableHeight, rows.length);
+      if (key.pageDown) cursor.move(tableHeight, rows.length);
+      if (input === 'g') cursor.set(0);
+      if (input === 'G') cursor.set(Math.max(0, rows.length - 1));
     },
     { isActive: mode !== 'date' && mode !== 'filter' },
   );
@@ -129,7 +129,7 @@ export function RunScreen({ services, width, height }: RunScreenProps) {
           initial={filter}
           onChange={(value) => {
             setFilter(value);
-            setSelected(0);
+            cursor.set(0);
           }}
           onSubmit={() => setMode('browse')}
           onCancel={() => {

@@ -1,0 +1,114 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { cleanup } from 'ink-testing-library';
+import { App } from '../../src/screens/App.js';
+import {
+  fakeServices,
+  keys,
+  realRunController,
+  renderSized,
+  resize,
+  testConfig,
+} from './console-fixtures.js';
+
+afterEach(() => cleanup());
+
+function setup(symbols: readonly string[] = ['BARC', 'VOD'], columns = 80, rows = 24) {
+  const config = testConfig();
+  const run = realRunController(config, symbols);
+  const onQuit = vi.fn();
+  const screen = renderSized(
+    <App services={fakeServices(config, run)} onQuit={onQuit} noColor />,
+    columns,
+    rows,
+  );
+
+  return { screen, run, onQuit };
+}
+
+const frame = (screen: { lastFrame(): string | undefined }) => screen.lastFrame() ?? '';
+const lines = (text: string) => text.split('\n');
+
+describe('App (the console shell)', () => {
+  it('shows who and where: identity, region, bucket, trading date and market state', async () => {
+    const { screen } = setup();
+
+    await vi.waitFor(() => expect(frame(screen)).toContain('arn:aws:iam::111122223333:user'));
+    expect(frame(screen)).toContain('2024-10-25 LON open · eu-west-1 · s3://ftse100');
+    expect(lines(frame(screen))[0]).toMatch(/tickops +1 Run +2 Bucket +3 Coverage +4 IAM +5 EC2/);
+  });
+
+  it('switches screens with number keys and tab', async () => {
+    const { screen } = setup();
+
+    screen.stdin.write('2');
+    await vi.waitFor(() => expect(frame(screen)).toContain('s3://ftse100/'));
+    screen.stdin.write(keys.tab);
+    await vi.waitFor(() => expect(frame(screen)).toContain('# complete'));
+    screen.stdin.write('4');
+    await vi.waitFor(() => expect(frame(screen)).toContain('tickops iam check'));
+    screen.stdin.write('1');
+
+    await vi.waitFor(() => expect(frame(screen)).toContain('no run yet'));
+  });
+
+  it('opens the help overlay with ? and closes it with any key', async () => {
+    const { screen } = setup();
+
+    screen.stdin.write('?');
+    await vi.waitFor(() => expect(frame(screen)).toContain('Run keys'));
+    expect(frame(screen)).toMatch(/retry failed/);
+    screen.stdin.write('x');
+
+    await vi.waitFor(() => expect(frame(screen)).not.toContain('Run keys'));
+  });
+
+  it('leaves on q, through onQuit', async () => {
+    const { screen, onQuit } = setup();
+
+    screen.stdin.write('q');
+
+    await vi.waitFor(() => expect(onQuit).toHaveBeenCalledOnce());
+  });
+
+  it('does not quit on q while a filter is being typed', async () => {
+    const { screen, onQuit } = setup();
+
+    screen.stdin.write('/');
+    await vi.waitFor(() => expect(frame(screen)).toContain('filter:'));
+    screen.stdin.write('q');
+
+    await vi.waitFor(() => expect(frame(screen)).toContain('filter: q'));
+    expect(onQuit).not.toHaveBeenCalled();
+  });
+
+  it('keeps 60 tickers within rows - 1 and the width, before and after a resize (case B02)', async () => {
+    const symbols = Array.from({ length: 60 }, (_, index) => `T${String(index).padStart(2, '0')}`);
+    const { screen, run } = setup(symbols);
+    screen.stdin.write(keys.enter);
+    await vi.waitFor(() => expect(frame(screen)).toMatch(/finished/));
+    await run.settled();
+
+    const before = lines(frame(screen));
+    resize(screen.stdout, 60, 15);
+    await vi.waitFor(() => expect(lines(frame(screen)).length).toBeLessThanOrEqual(14));
+    const after = lines(frame(screen));
+
+    expect(before.length).toBeLessThanOrEqual(23);
+    expect(Math.max(...before.map((line) => line.length))).toBeLessThanOrEqual(80);
+    expect(Math.max(...after.map((line) => line.length))).toBeLessThanOrEqual(60);
+    expect(screen.frames.join('')).not.toMatch(/\u001b\[[23]J/);
+  });
+
+  it('scrolls the table with the selection instead of growing', async () => {
+    const symbols = Array.from({ length: 60 }, (_, index) => `T${String(index).padStart(2, '0')}`);
+    const { screen, run } = setup(symbols);
+    screen.stdin.write(keys.enter);
+    await vi.waitFor(() => expect(frame(screen)).toMatch(/finished/));
+    await run.settled();
+
+    screen.stdin.write('G');
+
+    await vi.waitFor(() => expect(frame(screen)).toMatch(/^T59 /m));
+    expect(frame(screen)).not.toMatch(/^T00 /m);
+  });
+});

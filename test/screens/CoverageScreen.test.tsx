@@ -1,0 +1,100 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { cleanup } from 'ink-testing-library';
+import { CoverageScreen } from '../../src/screens/CoverageScreen.js';
+import type { Manifest } from '../../src/services/manifest.js';
+import { fakeServices, realRunController, renderSized, testConfig } from './console-fixtures.js';
+
+afterEach(() => cleanup());
+
+const manifest = (date: string, entries: Manifest['tickers']): Manifest => ({
+  version: 1,
+  date,
+  exchange: 'LON',
+  timeZone: 'Europe/London',
+  source: 'yahoo',
+  simulated: false,
+  tickers: entries,
+});
+
+const manifests = new Map<string, Manifest | undefined>([
+  [
+    '2024-10-23',
+    manifest('2024-10-23', [
+      { ticker: 'BARC', sourceSymbol: 'BARC.L', status: 'done', bars: 510 },
+      { ticker: 'VOD', sourceSymbol: 'VOD.L', status: 'done', bars: 300 },
+    ]),
+  ],
+  ['2024-10-24', undefined],
+  [
+    '2024-10-25',
+    manifest('2024-10-25', [
+      { ticker: 'BARC', sourceSymbol: 'BARC.L', status: 'done', bars: 510 },
+      {
+        ticker: 'VOD',
+        sourceSymbol: 'VOD.L',
+        status: 'failed',
+        bars: 0,
+        reason: 'rate limited after 5 attempts',
+      },
+    ]),
+  ],
+]);
+
+function setup() {
+  const config = testConfig();
+  const run = realRunController(config, ['BARC', 'VOD']);
+  const start = vi.spyOn(run, 'start');
+  const onRerun = vi.fn();
+  const services = fakeServices(config, run, undefined, manifests, ['BARC', 'VOD']);
+  const screen = renderSized(
+    <CoverageScreen services={services} width={80} height={20} onRerun={onRerun} />,
+    80,
+    24,
+  );
+
+  return { screen, start, onRerun, run };
+}
+
+const frame = (screen: { lastFrame(): string | undefined }) => screen.lastFrame() ?? '';
+
+describe('CoverageScreen', () => {
+  it('draws one mark per ticker and day: complete, short, failed, missing', async () => {
+    const { screen } = setup();
+
+    await vi.waitFor(() => expect(frame(screen)).toMatch(/^BARC +# +\? +#/m));
+    expect(frame(screen)).toMatch(/^VOD +s +\? +X/m);
+  });
+
+  it('says why the selected cell is what it is', async () => {
+    const { screen } = setup();
+    await vi.waitFor(() => expect(frame(screen)).toMatch(/^VOD/m));
+
+    screen.stdin.write('j');
+    screen.stdin.write('l');
+    screen.stdin.write('l');
+
+    await vi.waitFor(() =>
+      expect(frame(screen)).toContain('VOD 2024-10-25: failed, rate limited after 5 attempts'),
+    );
+    screen.stdin.write('h');
+    await vi.waitFor(() =>
+      expect(frame(screen)).toContain('VOD 2024-10-24: missing, no manifest for 2024-10-24'),
+    );
+  });
+
+  it('re-runs exactly the bad cells, day by day, with R', async () => {
+    const { screen, start, onRerun, run } = setup();
+    await vi.waitFor(() => expect(frame(screen)).toMatch(/^VOD/m));
+
+    screen.stdin.write('R');
+    await vi.waitFor(() => expect(start).toHaveBeenCalledTimes(3));
+    await run.settled();
+
+    expect(onRerun).toHaveBeenCalledOnce();
+    expect(start.mock.calls.map(([request]) => [request.date, request.retry])).toEqual([
+      ['2024-10-23', ['VOD']],
+      ['2024-10-24', ['BARC', 'VOD']],
+      ['2024-10-25', ['VOD']],
+    ]);
+  });
+});

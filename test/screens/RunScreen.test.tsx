@@ -1,0 +1,113 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { cleanup } from 'ink-testing-library';
+import { RunScreen } from '../../src/screens/RunScreen.js';
+import {
+  fakeServices,
+  keys,
+  realRunController,
+  renderSized,
+  testConfig,
+} from './console-fixtures.js';
+
+afterEach(() => cleanup());
+
+const symbols = ['BARC', 'VOD', 'AMFW', 'LLOY'];
+
+function setup(failing: readonly string[] = ['AMFW']) {
+  const config = testConfig();
+  const run = realRunController(config, symbols, failing);
+  const services = fakeServices(config, run);
+  const screen = renderSized(<RunScreen services={services} width={80} height={20} />, 80, 24);
+
+  return { run, screen };
+}
+
+const frame = (screen: ReturnType<typeof setup>['screen']) => screen.lastFrame() ?? '';
+
+describe('RunScreen', () => {
+  it('invites a run of today before anything has started', () => {
+    const { screen } = setup();
+
+    expect(frame(screen)).toContain('no run yet: enter starts the run for 2024-10-25');
+  });
+
+  it('starts a run on enter and shows each ticker done, the failure in full on its row', async () => {
+    const { screen, run } = setup();
+
+    screen.stdin.write(keys.enter);
+    await vi.waitFor(() => expect(frame(screen)).toMatch(/finished/));
+    await run.settled();
+
+    const text = frame(screen);
+    expect(text).toMatch(/\[#+\] 4\/4 · 1 failed/);
+    expect(text).toMatch(/^BARC +done +510 +\d+\.\d kB/m);
+    expect(text).toMatch(/^AMFW +failed .*no data \(symbol may be delisted/m);
+  });
+
+  it("shows the selected failed row's reason beneath the table", async () => {
+    const { screen, run } = setup();
+    screen.stdin.write(keys.enter);
+    await vi.waitFor(() => expect(frame(screen)).toMatch(/finished/));
+    await run.settled();
+
+    screen.stdin.write('j');
+    screen.stdin.write('j');
+
+    await vi.waitFor(() =>
+      expect(frame(screen)).toMatch(/^AMFW: no data \(symbol may be delisted or wrong\)$/m),
+    );
+  });
+
+  it('retries the failed tickers with r, without starting over', async () => {
+    const { screen, run } = setup();
+    screen.stdin.write(keys.enter);
+    await vi.waitFor(() => expect(frame(screen)).toMatch(/finished/));
+    await run.settled();
+
+    screen.stdin.write('r');
+    await vi.waitFor(() => expect(run.busy).toBe(true));
+    await run.settled();
+
+    await vi.waitFor(() => expect(frame(screen)).toMatch(/^BARC +stored/m));
+    expect(frame(screen)).toMatch(/^AMFW +failed/m);
+  });
+
+  it('asks before a forced rerun and does nothing on anything but y', async () => {
+    const { screen, run } = setup([]);
+
+    screen.stdin.write('F');
+    await vi.waitFor(() =>
+      expect(frame(screen)).toContain('download and upload everything for 2024-10-25 again? y/N'),
+    );
+    screen.stdin.write('n');
+
+    await vi.waitFor(() => expect(frame(screen)).toContain('date 2024-10-25'));
+    expect(run.busy).toBe(false);
+  });
+
+  it('filters rows with /', async () => {
+    const { screen, run } = setup();
+    screen.stdin.write(keys.enter);
+    await vi.waitFor(() => expect(frame(screen)).toMatch(/finished/));
+    await run.settled();
+
+    screen.stdin.write('/');
+    await vi.waitFor(() => expect(frame(screen)).toContain('filter:'));
+    screen.stdin.write('fail');
+
+    await vi.waitFor(() => expect(frame(screen)).not.toMatch(/^BARC/m));
+    expect(frame(screen)).toMatch(/^AMFW/m);
+  });
+
+  it('takes another date with d, and rejects one that is not a date', async () => {
+    const { screen } = setup();
+
+    screen.stdin.write('d');
+    await vi.waitFor(() => expect(frame(screen)).toContain('date (YYYY-MM-DD): 2024-10-25'));
+    for (let index = 0; index < 10; index += 1) screen.stdin.write(keys.backspace);
+    screen.stdin.write('2024-10-24');
+    screen.stdin.write(keys.enter);
+
+    await vi.waitFor(() => expect(frame(screen)).toContain('date set to 2024-10-24'));
+  });
+});
