@@ -39,7 +39,8 @@ export function CoverageScreen({ services, width, height, onRerun }: CoverageScr
   const [reload, setReload] = useState(0);
   const state = useCoverage(services, reload);
   const [row, setRow] = useState(0);
-  const [column, setColumn] = useState(0);
+  // Start on the newest day: that is the one an operator checks after the daily run.
+  const [column, setColumn] = useState(Number.MAX_SAFE_INTEGER);
   const [top, setTop] = useState(0);
   const [notice, setNotice] = useState<string>();
 
@@ -49,7 +50,8 @@ export function CoverageScreen({ services, width, height, onRerun }: CoverageScr
   const gridHeight = Math.max(1, height - 4);
   const start = windowStart(tickers.length, row, gridHeight, top);
   if (start !== top) setTop(start);
-  const selected = grid?.cells.get(cellKey(tickers[row] ?? '', dates[column] ?? ''));
+  const selectedColumn = Math.min(column, Math.max(0, dates.length - 1));
+  const selected = grid?.cells.get(cellKey(tickers[row] ?? '', dates[selectedColumn] ?? ''));
 
   useInput((input, key) => {
     if (input === 'L') return setReload((count) => count + 1);
@@ -63,9 +65,9 @@ export function CoverageScreen({ services, width, height, onRerun }: CoverageScr
     if (key.upArrow || input === 'k') setRow((index) => moveSelection(index, -1, tickers.length));
     if (key.downArrow || input === 'j') setRow((index) => moveSelection(index, 1, tickers.length));
     if (key.leftArrow || input === 'h')
-      setColumn((index) => moveSelection(index, -1, dates.length));
+      setColumn((index) => moveSelection(Math.min(index, dates.length - 1), -1, dates.length));
     if (key.rightArrow || input === 'l')
-      setColumn((index) => moveSelection(index, 1, dates.length));
+      setColumn((index) => moveSelection(Math.min(index, dates.length - 1), 1, dates.length));
   });
 
   if (state.status !== 'ready') {
@@ -101,7 +103,7 @@ export function CoverageScreen({ services, width, height, onRerun }: CoverageScr
               return (
                 <Text
                   key={date}
-                  inverse={start + index === row && dateIndex === column}
+                  inverse={start + index === row && dateIndex === selectedColumn}
                   color={colourOf(item?.state, theme)}
                 >
                   {`${item ? cellMarks[item.state] : ' '}  `}

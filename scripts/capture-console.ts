@@ -1,0 +1,83 @@
+/**
+ * Regenerate the console captures in docs/console.md: moto and the local test source are
+ * started on loopback, the real binary runs in tmux at 80x24, and the screens are printed as
+ * text. Run with `node --import tsx scripts/capture-console.ts > docs/console-captures.txt`.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startLocalEmulator } from '../src/services/local-emulator.js';
+import { startSourceServer } from '../test/support/source-server.js';
+import { tickopsBinary } from '../test/support/cli.js';
+import { startTmux } from '../test/support/tmux.js';
+
+const date = '2024-10-25';
+
+async function main(): Promise<void> {
+  const moto = await startLocalEmulator();
+  const source = await startSourceServer({ date, unknownSymbols: ['NOSUCH.L'], latencyMs: 40 });
+  const folder = await mkdtemp(join(tmpdir(), 'tickops-capture-'));
+  const list = join(folder, 'tickers.txt');
+  await writeFile(
+    list,
+    [
+      'AZN',
+      'BARC',
+      'BP',
+      'BT.A',
+      'GSK',
+      'HSBA',
+      'LLOY',
+      'NOSUCH',
+      'RIO',
+      'SHEL',
+      'ULVR',
+      'VOD',
+    ].join('\n'),
+  );
+  const tty = await startTmux(
+    ['node', tickopsBinary],
+    {
+      ...moto.env,
+      TICKOPS_BUCKET: 'ftse100',
+      TICKOPS_SOURCE_URL: source.url,
+      TICKOPS_TICKERS: list,
+      TICKOPS_DATA_DIR: join(folder, 'data'),
+      TICKOPS_NOW: `${date}T11:00:00Z`,
+    },
+    { columns: 80, rows: 24 },
+  );
+  const show = (title: string, screen: string) =>
+    process.stdout.write(`### ${title}\n\n\`\`\`\n${screen.trimEnd()}\n\`\`\`\n\n`);
+
+  try {
+    show('Run screen, before a run', await tty.waitFor(/no run yet/));
+    await tty.send('Enter');
+    show(
+      'Run screen, finished (NOSUCH selected)',
+      await (async () => {
+        await tty.waitFor(/finished/);
+        await tty.send('j', 'j', 'j', 'j', 'j', 'j', 'j');
+        return tty.waitFor(/^NOSUCH: no data/m);
+      })(),
+    );
+    await tty.send('2');
+    show('Bucket, top level', await tty.waitFor(/^bars\/$/m));
+    await tty.send('Enter', 'Enter');
+    await tty.waitFor(/^BARC\.csv/m);
+    await tty.send('j', 'Enter');
+    show('Bucket, a day CSV with its chart', await tty.waitFor(/510 bars · high/));
+    await tty.send('3');
+    show('Coverage (only today has a manifest)', await tty.waitFor(/# complete/));
+    await tty.send('?');
+    show('Help overlay', await tty.waitFor(/everywhere/));
+    await tty.send('Escape', 'q');
+  } finally {
+    await tty.kill();
+    await source.close();
+    await moto.stop();
+    await rm(folder, { recursive: true, force: true });
+  }
+}
+
+await main();
