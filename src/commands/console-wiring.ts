@@ -1,5 +1,6 @@
 /** The console's services over real AWS clients and the same run setup as --run-today. */
-import { createS3Client, createStsClient } from '../services/aws-clients.js';
+import { createS3Client } from '../services/aws-clients.js';
+import { createStsClient } from '../services/sts-client.js';
 import { downloadObject, listLevel, readObject } from '../services/bucket-browser.js';
 import { loadCoverage } from '../services/coverage.js';
 import { expectedBars } from '../services/exchange-hours.js';

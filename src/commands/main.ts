@@ -7,6 +7,8 @@
  */
 import { Command } from 'commander';
 import { addConfigOptions, type CliOptions } from './cli-options.js';
+import { defineEc2Command } from './ec2-cli.js';
+import { defineIamCommand } from './iam-cli.js';
 import { reportFailure } from './report-failure.js';
 import { settle, settledExitCode } from './settle.js';
 
@@ -41,6 +43,9 @@ const program = addConfigOptions(
       return openConsole(options);
     });
   });
+
+defineIamCommand(program);
+defineEc2Command(program);
 
 async function main(argv: readonly string[]): Promise<number> {
   try {
