@@ -98,9 +98,9 @@ export class DayStore {
       names
         .filter((name) => name.endsWith('.json') && !name.startsWith('.'))
         .map(async (name) => {
-          const text = await readFile(this.pathOf(`entries/${name}`), 'utf8');
-          const entry = JSON.parse(text) as ManifestEntry;
-          entries.set(entry.ticker, entry);
+          const entry = parseEntry(await readFile(this.pathOf(`entries/${name}`), 'utf8'));
+          // A damaged entry (a power cut mid-write) counts as absent: the ticker is fetched again.
+          if (entry) entries.set(entry.ticker, entry);
         }),
     );
 
@@ -141,7 +141,9 @@ export class DayStore {
 
   private async writeFile(file: string, data: Uint8Array | string): Promise<StoredFile> {
     const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
-    await writeFileAtomic(this.pathOf(file), bytes);
+    // Not flushed: every data file is checked against its entry's sha256 before a later run
+    // trusts it, so one torn by a power cut is simply fetched again.
+    await writeFileAtomic(this.pathOf(file), bytes, { durable: false });
 
     return { file, bytes: bytes.byteLength, sha256: sha256Hex(bytes) };
   }
@@ -153,5 +155,14 @@ export class DayStore {
     } catch {
       return false;
     }
+  }
+}
+
+function parseEntry(text: string): ManifestEntry | undefined {
+  try {
+    const entry = JSON.parse(text) as ManifestEntry;
+    return typeof entry.ticker === 'string' && typeof entry.status === 'string' ? entry : undefined;
+  } catch {
+    return undefined;
   }
 }

@@ -160,6 +160,18 @@ describe('runDay', () => {
     expect(await readdir(join(folder, 'data/20241025'))).not.toContain('.VOD.csv.tmp-deadbeef');
   });
 
+  it('fetches again a ticker whose entry or CSV was torn (a power cut, not a kill)', async () => {
+    await runFor(['BARC', 'VOD', 'LLOY'], sourceWith()).promise;
+    await writeFile(join(folder, 'data/20241025/entries/VOD.json'), '{"ticker": "VO');
+    await writeFile(join(folder, 'data/20241025/LLOY.csv'), 'time,open,high\n');
+    const source = sourceWith();
+
+    const summary = await runFor(['BARC', 'VOD', 'LLOY'], source).promise;
+
+    expect(source.calls.sort()).toEqual(['LLOY', 'VOD']);
+    expect(summary).toMatchObject({ downloaded: 2, resumed: 1, failed: [] });
+  });
+
   it('fails an unknown ticker alone, keeps it out of the rerun, and still uploads the manifest', async () => {
     const unknown = new MarketDataError('no-data', 'no data (symbol may be delisted or wrong)');
     const first = await runFor(['BARC', 'AMFW'], sourceWith({ AMFW: unknown })).promise;
