@@ -101,7 +101,9 @@ export function formatOutcome(outcome: TickerOutcome): string {
   const currency = (outcome.currency ?? '').padEnd(4);
   const size = formatBytes(outcome.bytes).padStart(8);
 
-  return `${head} ${bars.padStart(9)}  ${currency} ${size}  ${uploads}  ${formatSeconds(outcome.durationMs)}`;
+  const time = formatSeconds(outcome.durationMs);
+
+  return `${head} ${bars.padStart(9)}  ${currency} ${size}  ${uploads}  ${time}`;
 }
 
 /** The closing lines of a run. */

@@ -122,7 +122,8 @@ export function CoverageScreen({ services, width, height, onRerun }: CoverageScr
       <Text wrap="truncate-end" dimColor={theme.dim}>
         {fit(
           notice ??
-            `# complete  s short  - empty  X failed  ? missing · days ${dates[0] ?? ''} to ${dates.at(-1) ?? ''}`,
+            `# complete  s short  - empty  X failed  ? missing · ` +
+              `days ${dates[0] ?? ''} to ${dates.at(-1) ?? ''}`,
           width,
         )}
       </Text>

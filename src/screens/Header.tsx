@@ -29,7 +29,8 @@ export function Header({ services, identity, tabs, active, width }: HeaderProps)
   const now = services.now();
   const open = isMarketOpen(now, config.exchange, config.timeZone);
   const who = describeIdentity(identity, config.endpoint);
-  const market = `${tradingDateAt(now, config.timeZone)} ${config.exchange} ${open ? 'open' : 'closed'}`;
+  const today = tradingDateAt(now, config.timeZone);
+  const market = `${today} ${config.exchange} ${open ? 'open' : 'closed'}`;
   const where = `${market} · ${config.region} · s3://${config.bucket}`;
 
   return (

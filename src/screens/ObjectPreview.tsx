@@ -89,13 +89,15 @@ function manifestLines(manifest: Manifest): string[] {
   const failed = manifest.tickers.filter((entry) => entry.status === 'failed');
 
   return [
-    `${manifest.date} ${manifest.exchange} · source ${manifest.source}${manifest.simulated ? ' (SIMULATED)' : ''}`,
-    `${manifest.tickers.length} tickers: ${count('done')} done, ${count('empty')} empty, ${failed.length} failed`,
+    `${manifest.date} ${manifest.exchange} · source ${manifest.source}` +
+      (manifest.simulated ? ' (SIMULATED)' : ''),
+    `${manifest.tickers.length} tickers: ${count('done')} done, ${count('empty')} empty, ` +
+      `${failed.length} failed`,
     '',
     ...manifest.tickers.map(
       (entry) =>
-        `${entry.ticker.padEnd(10)}${entry.status.padEnd(8)}${String(entry.bars).padStart(5)} bars ` +
-        `${entry.currency ?? ''}  ${entry.reason ?? ''}`,
+        `${entry.ticker.padEnd(10)}${entry.status.padEnd(8)}` +
+        `${String(entry.bars).padStart(5)} bars ${entry.currency ?? ''}  ${entry.reason ?? ''}`,
     ),
   ];
 }

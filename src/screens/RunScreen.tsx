@@ -166,8 +166,9 @@ function RowLine({
         : row.status === 'done'
           ? theme.good
           : undefined;
+  const bars = row.bars ? String(row.bars) : '';
   const text =
-    `${cell(row.ticker, 10)}${cell(status, 12)}${cell(row.bars ? String(row.bars) : '', 6, 'right')}` +
+    `${cell(row.ticker, 10)}${cell(status, 12)}${cell(bars, 6, 'right')}` +
     `${cell(row.bytes ? formatBytes(row.bytes) : '', 10, 'right')}` +
     `${cell(formatDuration(row.durationMs), 8, 'right')}  ${row.reason ?? ''}`;
 

@@ -81,7 +81,9 @@ export async function ensureBucket(
       throw new AccessDeniedError(
         `bucket ${target.bucket} exists but these credentials cannot use it`,
         {
-          hint: 'it may belong to another account (choose another --bucket), or grant s3:ListBucket',
+          hint:
+            'it may belong to another account (choose another --bucket), ' +
+            'or grant s3:ListBucket',
           cause: error,
         },
       );

@@ -313,7 +313,7 @@ describeWithMoto(
 
       expect(result.exitCode).toBe(3);
       expect(result.stderr).toMatch(
-        /^tickops: access denied: s3:PutObject on s3:\/\/tickops-listonly\/raw-20241025-(VOD|BARC)\.json$/m,
+        /^tickops: access denied: s3:PutObject on s3:\/\/tickops-listonly\/(raw|bars)-20241025-(VOD|BARC)\.(json|csv)$/m,
       );
       expect(result.stderr).toMatch(/next: the run needs s3:PutObject/);
       expect(result.stderr).not.toContain(lister.secretAccessKey);
