@@ -17,6 +17,14 @@ import { settle, settledExitCode } from './settle.js';
 // in every scheduled run's log; the README says so.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
+// `tickops ec2 status | head` closes the pipe early; that is the reader's choice, not an error.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
+}
+
 const program = addConfigOptions(
   new Command('tickops')
     .description('Download a trading day of one-minute bars per ticker and store them in S3.')
