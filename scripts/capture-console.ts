@@ -35,10 +35,14 @@ async function main(): Promise<void> {
       'VOD',
     ].join('\n'),
   );
+  // The wizard writes its choices to the config file; this one lives in the capture's folder.
+  const configFile = join(folder, 'tickops.config.json');
+  await writeFile(configFile, '{}\n');
   const tty = await startTmux(
     ['node', tickopsBinary],
     {
       ...moto.env,
+      TICKOPS_CONFIG: configFile,
       TICKOPS_BUCKET: 'ftse100',
       TICKOPS_SOURCE_URL: source.url,
       TICKOPS_TICKERS: list,
@@ -71,13 +75,57 @@ async function main(): Promise<void> {
     show('Coverage (only today has a manifest)', await tty.waitFor(/# complete/));
     await tty.send('?');
     show('Help overlay', await tty.waitFor(/everywhere/));
-    await tty.send('Escape', 'q');
+    await tty.send('Escape', '4');
+    show('IAM, a new account', await tty.waitFor(/^changes needed: a applies/m));
+    await tty.send('a');
+    await tty.waitFor(/y\/N/);
+    await tty.send('y');
+    show('IAM, after applying', await tty.waitFor(/^in place: the daily job/m));
+    await captureWizard(tty, show);
+    await tty.send('q');
   } finally {
     await tty.kill();
     await source.close();
     await moto.stop();
     await rm(folder, { recursive: true, force: true });
   }
+}
+
+/** The wizard from the IAM screen: the bucket warning, the plan, and what it did. */
+async function captureWizard(
+  tty: Awaited<ReturnType<typeof startTmux>>,
+  show: (title: string, screen: string) => void,
+): Promise<void> {
+  await tty.send('w');
+  await tty.waitFor(/enter next · esc leave/);
+  await tty.send('Enter');
+  await tty.waitFor(/^region: /m);
+  await tty.send('Enter');
+  // The run above created ftse100, so the wizard keeps it; a fresh short name shows the warning.
+  await tty.waitFor(/exists and is yours/);
+  await tty.send(
+    'e',
+    ...Array.from({ length: 7 }, () => 'BSpace'),
+    't',
+    'i',
+    'c',
+    'k',
+    's',
+    'Enter',
+  );
+  show('Setup wizard, the bucket step', await tty.waitFor(/s uses it/));
+  await tty.send('s');
+  await tty.waitFor(/ticks-\d+ does not exist yet/);
+  await tty.send('Enter');
+  show('Setup wizard, the policy step', await tty.waitFor(/least-privilege \(default\)/));
+  await tty.send('Enter');
+  await tty.waitFor(/enter apply/);
+  await tty.send('Enter');
+  show('Setup wizard, the plan', await tty.waitFor(/y\/N/));
+  await tty.send('y');
+  show('Setup wizard, done', await tty.waitFor(/enter close/));
+  await tty.send('Enter');
+  await tty.waitFor(/^PIECE/m);
 }
 
 await main();

@@ -1,13 +1,19 @@
 /** The console's services over real AWS clients and the same run setup as --run-today. */
+import { resolve } from 'node:path';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { createS3Client } from '../services/aws-clients.js';
 import { createStsClient } from '../services/sts-client.js';
 import { downloadObject, listLevel, readObject } from '../services/bucket-browser.js';
+import type { Config } from '../services/config.js';
 import { loadCoverage } from '../services/coverage.js';
 import { expectedBars } from '../services/exchange-hours.js';
+import { desiredIam } from '../services/iam/desired.js';
+import { planIam } from '../services/iam/plan.js';
 import { getIdentity } from '../services/identity.js';
+import { silentLogger, type Logger } from '../services/logger.js';
 import { RunController } from '../services/run-controller.js';
 import { tradingDateAt } from '../services/trading-day.js';
-import type { ConsoleServices } from '../screens/console-services.js';
+import type { ConsoleServices, IamService } from '../screens/console-services.js';
 import { configuredNow, launchRun, type RunSetup } from './run-setup.js';
 
 /** Build everything the screens call. */
@@ -39,5 +45,91 @@ export function createConsoleServices(setup: RunSetup): ConsoleServices {
         expectedBars: expectedBars(config.exchange),
         signal,
       }),
+    iam: createIamService(config, config.configFile ?? defaultConfigPath(), setup.logger),
+  };
+}
+
+/** The config file the setup writes when none was read: `tickops.config.json` here. */
+export function defaultConfigPath(): string {
+  return resolve(process.cwd(), 'tickops.config.json');
+}
+
+// The IAM SDK client is about 20 MB; the check, apply and setup modules all reach it. They are
+// loaded together the first time the IAM screen or the wizard asks, never at console start.
+async function loadIamModules(config: Config) {
+  const [client, check, apply, setup] = await Promise.all([
+    import('../services/iam-client.js'),
+    import('../services/iam/check.js'),
+    import('../services/iam/apply.js'),
+    import('../services/setup.js'),
+  ]);
+
+  return { iam: client.createIamClient(config), ...check, ...apply, ...setup };
+}
+
+/** IAM and the setup steps over real clients, loading the IAM SDK on first use. */
+export function createIamService(
+  config: Config,
+  configPath: string,
+  logger: Logger = silentLogger,
+): IamService {
+  let modules: ReturnType<typeof loadIamModules> | undefined;
+  const load = () => (modules ??= loadIamModules(config));
+  const sts = createStsClient(config);
+  const s3Clients = new Map<string, S3Client>();
+  // The bucket must be probed and created through its own region's endpoint.
+  const s3For = (region: string) => {
+    const client = s3Clients.get(region) ?? createS3Client({ ...config, region });
+    s3Clients.set(region, client);
+    return client;
+  };
+  const identity = async () => (await load()).detectIdentity(sts, config.endpoint);
+
+  return {
+    async check(wanted, signal) {
+      const { iam, checkIam } = await load();
+      const { accountId, partition } = await identity();
+      signal.throwIfAborted();
+      const target = { accountId, partition, bucket: config.bucket, layout: config.layout };
+
+      return checkIam(iam, desiredIam({ ...target, ...wanted }), { logger });
+    },
+    plan: planIam,
+    async apply(plan, onEvent, signal) {
+      const { iam, applyIam } = await load();
+
+      return applyIam(iam, plan, { onEvent, signal, logger });
+    },
+    setup: {
+      defaults: { bucket: config.bucket, region: config.region, layout: config.layout },
+      configPath,
+      identity: () => identity(),
+      async inspectBucket(bucket, region, accountId) {
+        const { probeBucket, suggestBucketName } = await load();
+        const probe = await probeBucket(s3For(region), {
+          bucket,
+          region,
+          endpoint: config.endpoint,
+        });
+
+        return { ...suggestBucketName(bucket, accountId), region, probe };
+      },
+      async plan(choices) {
+        const { iam, planSetup } = await load();
+
+        return planSetup({ iam, sts }, choices);
+      },
+      // applySetup takes no signal: once started, a setup runs to its end (a few IAM calls,
+      // each safe to repeat), and the wizard does not let a stray key interrupt it.
+      async apply(plan, onEvent) {
+        const { iam, applySetup, writeConfigFile } = await load();
+        const s3 = s3For(plan.choices.region);
+        const done = await applySetup({ iam, s3 }, plan, { onEvent, endpoint: config.endpoint });
+        const { bucket, region } = plan.choices;
+        const written = await writeConfigFile(configPath, { bucket, region });
+
+        return { ...done, config: written, configPath };
+      },
+    },
   };
 }

@@ -10,6 +10,7 @@ import { addConfigOptions, type CliOptions } from './cli-options.js';
 import { defineEc2Command } from './ec2-cli.js';
 import { defineIamCommand } from './iam-cli.js';
 import { reportFailure } from './report-failure.js';
+import { defineSetupCommand } from './setup-cli.js';
 import { settle, settledExitCode } from './settle.js';
 
 // The AWS SDK warns on Node 20 that its 2027 releases will need Node 22. The lock file pins a
@@ -54,6 +55,7 @@ const program = addConfigOptions(
 
 defineIamCommand(program);
 defineEc2Command(program);
+defineSetupCommand(program);
 
 async function main(argv: readonly string[]): Promise<number> {
   try {

@@ -14,9 +14,11 @@ import { HelpOverlay } from './HelpOverlay.js';
 import { KeyCaptureContext } from './hooks/use-key-capture.js';
 import { useIdentity } from './hooks/use-identity.js';
 import { useTerminalSize } from './hooks/use-terminal-size.js';
-import { bucketKeys, coverageKeys, runKeys, type KeyHelp } from './keys.js';
+import { IamScreen } from './IamScreen.js';
+import { bucketKeys, coverageKeys, iamKeys, runKeys, setupKeys, type KeyHelp } from './keys.js';
 import { PlaceholderScreen } from './PlaceholderScreen.js';
 import { RunScreen } from './RunScreen.js';
+import { SetupWizard } from './SetupWizard.js';
 import { ThemeProvider } from './theme.js';
 
 /** Props of App. */
@@ -41,8 +43,14 @@ export function App({ services, noColor = false, onQuit }: AppProps) {
   const { exit } = useApp();
   const { columns, rows } = useTerminalSize();
   const identity = useIdentity(services.identity);
-  const [active, setActive] = useState(0);
+  const [active, setActiveIndex] = useState(0);
   const [help, setHelp] = useState(false);
+  // The setup wizard opens in the IAM tab's place; leaving the tab closes it.
+  const [wizard, setWizard] = useState(false);
+  const setActive = (next: number | ((index: number) => number)) => {
+    setWizard(false);
+    setActiveIndex(next);
+  };
   const [captured, setCaptured] = useState(false);
   const setCapturedStable = useCallback((value: boolean) => setCaptured(value), []);
 
@@ -70,8 +78,13 @@ export function App({ services, noColor = false, onQuit }: AppProps) {
     {
       id: 'iam',
       title: 'IAM',
-      keys: [],
-      render: (size) => <PlaceholderScreen topic="iam" {...size} />,
+      keys: wizard ? setupKeys : iamKeys,
+      render: (size) =>
+        wizard ? (
+          <SetupWizard setup={services.iam.setup} {...size} onClose={() => setWizard(false)} />
+        ) : (
+          <IamScreen iam={services.iam} {...size} onWizard={() => setWizard(true)} />
+        ),
     },
     {
       id: 'ec2',
@@ -118,7 +131,11 @@ export function App({ services, noColor = false, onQuit }: AppProps) {
           />
           <Box height={size.height} flexDirection="column">
             {help ? (
-              <HelpOverlay screen={screen.title} keys={screen.keys} {...size} />
+              <HelpOverlay
+                screen={screen.id === 'iam' && wizard ? 'Setup wizard' : screen.title}
+                keys={screen.keys}
+                {...size}
+              />
             ) : (
               screen.render(size)
             )}

@@ -40,3 +40,24 @@ export const coverageKeys: readonly KeyHelp[] = [
   { keys: 'R', does: 're-run bad cells' },
   { keys: 'L', does: 'reload' },
 ];
+
+/** Keys of the IAM screen. */
+export const iamKeys: readonly KeyHelp[] = [
+  { keys: 'a', does: 'apply plan' },
+  { keys: 'c', does: 're-check' },
+  { keys: 'o/l', does: 'original / least-privilege policy' },
+  { keys: 'w', does: 'setup wizard' },
+  { keys: '↑↓ j/k', does: 'select piece' },
+  { keys: 'x', does: 'cancel apply' },
+];
+
+/** Keys of the setup wizard. */
+export const setupKeys: readonly KeyHelp[] = [
+  { keys: 'enter', does: 'next / accept' },
+  { keys: 'esc', does: 'back a step' },
+  { keys: 'e', does: 'edit the bucket name' },
+  { keys: 's', does: 'use the suggested bucket' },
+  { keys: '↑↓ l/o', does: 'choose the policy' },
+  { keys: 't', does: 'also trust ECS tasks' },
+  { keys: 'y/n', does: 'apply the plan / not yet' },
+];

@@ -45,7 +45,7 @@ describe('App (the console shell)', () => {
     screen.stdin.write(keys.tab);
     await vi.waitFor(() => expect(frame(screen)).toContain('# complete'));
     screen.stdin.write('4');
-    await vi.waitFor(() => expect(frame(screen)).toContain('tickops iam check'));
+    await vi.waitFor(() => expect(frame(screen)).toContain('PIECE     STATE'));
     screen.stdin.write('1');
 
     await vi.waitFor(() => expect(frame(screen)).toContain('no run yet'));

@@ -18,7 +18,13 @@ import { createFolderSink } from '../../src/services/object-sink.js';
 import { RunController } from '../../src/services/run-controller.js';
 import { runDay } from '../../src/services/run-day.js';
 import { parseTickerList } from '../../src/services/tickers.js';
-import type { BucketService, ConsoleServices } from '../../src/screens/console-services.js';
+import type {
+  BucketService,
+  ConsoleServices,
+  IamService,
+} from '../../src/screens/console-services.js';
+import { fakeIamService } from './iam-fake-service.js';
+import { emptyAccount } from './iam-fixtures.js';
 
 /** 2024-10-25 12:00 London: a Friday, market open. */
 export const fixedNow = Date.parse('2024-10-25T11:00:00Z');
@@ -117,6 +123,10 @@ export function fakeServices(
   bucket: BucketService = memoryBucket({}).service,
   manifests: ReadonlyMap<string, Manifest | undefined> = new Map(),
   tickers: readonly string[] = [],
+  iam: IamService = fakeIamService(emptyAccount(), {
+    layout: config.layout,
+    folder: config.dataDirectory,
+  }),
 ): ConsoleServices {
   return {
     config,
@@ -129,6 +139,7 @@ export function fakeServices(
     run,
     bucket,
     coverage: async () => buildCoverage(tickers, manifests, 510),
+    iam,
   };
 }
 

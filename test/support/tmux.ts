@@ -45,6 +45,9 @@ export async function startTmux(
   };
   const assignments = Object.entries(environment).map(([key, value]) => `${key}=${value}`);
 
+  // The program runs under a shell that prints its exit status: under load tmux 3.3 can leave
+  // the ended program unreaped, and #{pane_dead_status} is then empty.
+  const reporter = 'env -i "$@"; echo "[tickops exited $?]"; sleep 3600';
   await tmux(
     '-f',
     '/dev/null',
@@ -56,12 +59,13 @@ export async function startTmux(
     String(size.columns),
     '-y',
     String(size.rows),
-    'env',
-    '-i',
+    'sh',
+    '-c',
+    reporter,
+    'sh',
     ...assignments,
     ...command,
   );
-  await tmux('set-option', '-t', 'tickops', 'remain-on-exit', 'on');
 
   const capture = async () =>
     String((await tmux('capture-pane', '-p', '-t', 'tickops')).stdout ?? '');
@@ -88,17 +92,8 @@ export async function startTmux(
       await tmux('resize-window', '-t', 'tickops', '-x', String(columns), '-y', String(rows));
     },
     async exitStatus() {
-      const shown = await tmux(
-        'display-message',
-        '-p',
-        '-t',
-        'tickops',
-        '#{pane_dead} #{pane_dead_status}',
-      );
-      const [dead, status] = String(shown.stdout ?? '')
-        .trim()
-        .split(' ');
-      return dead === '1' ? Number(status) : undefined;
+      const match = /\[tickops exited (\d+)\]/.exec(await capture());
+      return match ? Number(match[1]) : undefined;
     },
     async kill() {
       await tmux('kill-server');
