@@ -1,4 +1,5 @@
 /** The console's services over real AWS clients and the same run setup as --run-today. */
+import { createEc2ScreenService } from './ec2-wiring.js';
 import { resolve } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { createS3Client } from '../services/aws-clients.js';
@@ -46,6 +47,7 @@ export function createConsoleServices(setup: RunSetup): ConsoleServices {
         signal,
       }),
     iam: createIamService(config, config.configFile ?? defaultConfigPath(), setup.logger),
+    ec2: createEc2ScreenService(config, s3, setup.list, setup.logger),
   };
 }
 

@@ -15,8 +15,16 @@ import { KeyCaptureContext } from './hooks/use-key-capture.js';
 import { useIdentity } from './hooks/use-identity.js';
 import { useTerminalSize } from './hooks/use-terminal-size.js';
 import { IamScreen } from './IamScreen.js';
-import { bucketKeys, coverageKeys, iamKeys, runKeys, setupKeys, type KeyHelp } from './keys.js';
-import { PlaceholderScreen } from './PlaceholderScreen.js';
+import { Ec2Screen } from './Ec2Screen.js';
+import {
+  bucketKeys,
+  coverageKeys,
+  ec2Keys,
+  iamKeys,
+  runKeys,
+  setupKeys,
+  type KeyHelp,
+} from './keys.js';
 import { RunScreen } from './RunScreen.js';
 import { SetupWizard } from './SetupWizard.js';
 import { ThemeProvider } from './theme.js';
@@ -89,8 +97,8 @@ export function App({ services, noColor = false, onQuit }: AppProps) {
     {
       id: 'ec2',
       title: 'EC2',
-      keys: [],
-      render: (size) => <PlaceholderScreen topic="ec2" {...size} />,
+      keys: ec2Keys,
+      render: (size) => <Ec2Screen ec2={services.ec2} {...size} />,
     },
   ];
   const screen = screens[active] as ScreenSpec;

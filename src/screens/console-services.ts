@@ -2,6 +2,7 @@
  * What the console's screens are given: the config, the clock and the services they call.
  * The command builds the real ones; tests pass fakes that emit real event sequences.
  */
+import type { Ec2Service } from './ec2-service.js';
 import type { BucketLevel } from '../services/bucket-browser.js';
 import type { Config, KeyLayout } from '../services/config.js';
 import type { CoverageGrid } from '../services/coverage.js';
@@ -100,4 +101,5 @@ export interface ConsoleServices {
   readonly bucket: BucketService;
   readonly coverage: (signal: AbortSignal) => Promise<CoverageGrid>;
   readonly iam: IamService;
+  readonly ec2: Ec2Service;
 }

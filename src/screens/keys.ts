@@ -61,3 +61,12 @@ export const setupKeys: readonly KeyHelp[] = [
   { keys: 't', does: 'also trust ECS tasks' },
   { keys: 'y/n', does: 'apply the plan / not yet' },
 ];
+
+/** Keys of the EC2 screen. */
+export const ec2Keys: readonly KeyHelp[] = [
+  { keys: 'r', does: 'refresh' },
+  { keys: 's / S', does: 'stop / start' },
+  { keys: 'T', does: 'terminate' },
+  { keys: 'L', does: 'launch (plan first)' },
+  { keys: '↑↓ j/k', does: 'select machine' },
+];

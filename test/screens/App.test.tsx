@@ -46,6 +46,10 @@ describe('App (the console shell)', () => {
     await vi.waitFor(() => expect(frame(screen)).toContain('# complete'));
     screen.stdin.write('4');
     await vi.waitFor(() => expect(frame(screen)).toContain('PIECE     STATE'));
+    screen.stdin.write('5');
+    await vi.waitFor(() =>
+      expect(frame(screen)).toContain('no machine tagged tickops:role=downloader'),
+    );
     screen.stdin.write('1');
 
     await vi.waitFor(() => expect(frame(screen)).toContain('no run yet'));

@@ -3,6 +3,7 @@
  * (some tickers made to fail) into a folder sink, so the screens see genuine event sequences.
  * The bucket is an in-memory store with S3's delimiter semantics and an optional denied read.
  */
+import type { Ec2Status } from '../../src/services/ec2/status.js';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -140,6 +141,21 @@ export function fakeServices(
     bucket,
     coverage: async () => buildCoverage(tickers, manifests, 510),
     iam,
+    ec2: {
+      status: async (): Promise<Ec2Status> => ({
+        region: 'eu-west-1',
+        bucket: config.bucket,
+        machines: [],
+        lastUpload: { state: 'none' },
+        nextRuns: [],
+      }),
+      change: async () => {
+        throw new Error('no machine in this test');
+      },
+      prepareLaunch: async () => {
+        throw new Error('no launch in this test');
+      },
+    },
   };
 }
 
