@@ -6,11 +6,14 @@
 //
 // Run: npm run build && node bench/console.bench.mjs [tickers=500] [latencyMs=200]
 import { execFileSync } from 'node:child_process';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 
 const tickers = process.argv[2] ?? '500';
 const latency = process.argv[3] ?? '200';
+// Other work on the machine skews CPU and time, so the load is printed with the results.
+const load = () => loadavg().map((each) => each.toFixed(2)).join(' ');
+const loadAtStart = load();
 const variantScript = fileURLToPath(new URL('./console-variant.mjs', import.meta.url));
 
 const measure = (variant) =>
@@ -36,6 +39,7 @@ const pass = ours.peakRssMb < 150 && ours.cpuPercent < 50 && ours.frames / ours.
 process.stdout.write(
   `date ${new Date().toISOString()}, node ${process.version}, ${cpus()[0]?.model ?? '?'} x ${cpus().length}, ` +
     `memory ${(totalmem() / 2 ** 30).toFixed(1)} GiB\n` +
+    `load average ${loadAtStart} at start, ${load()} at end\n` +
     `Run screen: ${tickers} tickers, ${latency} ms per source request, 8 at a time, 160x50\n` +
     '| variant                        |     s | frames | redraws/s |  CPU | idle RSS | peak RSS | notes |\n' +
     '| --- | --: | --: | --: | --: | --: | --: | --- |\n' +
