@@ -6,7 +6,8 @@ export const barsCsvHeader = 'time,open,high,low,close,volume';
 
 /** `2024-10-25T07:00:00Z`: the bar's instant, to the second. */
 export function formatBarTime(time: number): string {
-  return new Date(time).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  // `YYYY-MM-DDTHH:MM:SS.sssZ` cut to the second; slicing beats a regular expression per bar.
+  return `${new Date(time).toISOString().slice(0, 19)}Z`;
 }
 
 /** Render bars as CSV text with a trailing newline; prices are written as the source gave them. */
