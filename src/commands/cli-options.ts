@@ -59,6 +59,8 @@ const flagToKey: Record<string, keyof FlagValues> = {
   profile: 'profile',
   logLevel: 'logLevel',
   now: 'now',
+  shard: 'shard',
+  shards: 'shardCount',
 };
 
 /** Turn parsed options into config flags, over the given defaults (the demo preset's). */

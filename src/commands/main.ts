@@ -6,8 +6,10 @@
  * files that import nothing but commander.
  */
 import { Command } from 'commander';
+import { defineBatchCommand } from './batch-cli.js';
 import { addConfigOptions, type CliOptions } from './cli-options.js';
 import { defineEc2Command } from './ec2-cli.js';
+import { defineEcsCommand } from './ecs-cli.js';
 import { defineIamCommand } from './iam-cli.js';
 import { reportFailure } from './report-failure.js';
 import { defineSetupCommand } from './setup-cli.js';
@@ -35,7 +37,11 @@ const program = addConfigOptions(
     .option('--json', 'print JSON lines instead of text')
     .option('--dry-run', 'say what would be downloaded and uploaded; touch nothing')
     .option('--force', 'download and upload again even what is already complete')
-    .option('--demo', 'use the bundled recordings: no AWS account and no network needed'),
+    .option('--demo', 'use the bundled recordings: no AWS account and no network needed')
+    .option('--shard <K/N>', 'run shard K of N (from 0) and upload its manifest part')
+    .option('--shards <n>', 'the number of shards of a sharded run (TICKOPS_SHARD_COUNT)')
+    .option('--local', 'with --shards N: run all N shards here as child processes, then merge')
+    .option('--merge', "merge the shards' manifest parts into the day's manifest"),
 )
   .showHelpAfterError('(run tickops --help for the options)')
   .configureOutput({ outputError: (text, write) => write(text) })
@@ -55,6 +61,8 @@ const program = addConfigOptions(
 
 defineIamCommand(program);
 defineEc2Command(program);
+defineBatchCommand(program);
+defineEcsCommand(program);
 defineSetupCommand(program);
 
 async function main(argv: readonly string[]): Promise<number> {

@@ -12,6 +12,11 @@ import { ConfigError } from '../services/errors.js';
 import type { Logger } from '../services/logger.js';
 import { createSource } from '../services/market-data/index.js';
 import type { MarketDataSource, TradingDate } from '../services/market-data/types.js';
+import {
+  createFolderPartReader,
+  createS3PartReader,
+  type PartReader,
+} from '../services/merge-read.js';
 import { createFolderSink, createS3Sink, type ObjectSink } from '../services/object-sink.js';
 import { runDay, type RunEvent, type RunSummary } from '../services/run-day.js';
 import { loadTickerList, type TickerList } from '../services/tickers.js';
@@ -23,6 +28,8 @@ export interface RunSetup {
   readonly source: MarketDataSource;
   readonly list: TickerList;
   readonly sink: ObjectSink;
+  /** Reads shard manifest parts back from the sink, for merging a sharded day. */
+  readonly parts: PartReader;
 }
 
 /** Where objects go: S3, or a folder when asked (`--local-sink`, or the demo without S3). */
@@ -49,7 +56,7 @@ export async function prepareRuns(
     logger.warn('duplicate tickers ignored', { list: list.path, duplicates: list.duplicates });
   }
 
-  return { config, logger, source, list, sink: chooseSink(sink, config) };
+  return { config, logger, source, list, ...chooseSink(sink, config) };
 }
 
 /** The instant the job takes as now: the configured one (replays, tests) or the clock. */
@@ -90,21 +97,32 @@ export async function launchRun(setup: RunSetup, order: RunOrder): Promise<RunSu
     force: order.force,
     retry: order.retry,
     dryRun: order.dryRun,
+    shard: config.shard,
     signal: order.signal,
     logger: setup.logger,
     onEvent: order.onEvent,
   });
 }
 
-function chooseSink(choice: SinkChoice, config: Config): ObjectSink {
-  if (choice.localSink) return createFolderSink(choice.localSink, config.bucket);
-  if (choice.demo && !config.endpoint) {
-    return createFolderSink(join(config.dataDirectory, 'local-bucket'), config.bucket);
+/** The sink and the reader of shard parts alone, for merging a day without running it. */
+export function prepareSink(
+  config: Config,
+  choice: SinkChoice = {},
+): { sink: ObjectSink; parts: PartReader } {
+  return chooseSink(choice, config);
+}
+
+function chooseSink(choice: SinkChoice, config: Config): { sink: ObjectSink; parts: PartReader } {
+  const folder =
+    choice.localSink ??
+    (choice.demo && !config.endpoint ? join(config.dataDirectory, 'local-bucket') : undefined);
+  if (folder !== undefined) {
+    const sink = createFolderSink(folder, config.bucket);
+    return { sink, parts: createFolderPartReader(folder, config.bucket) };
   }
 
-  return createS3Sink(createS3Client(config), {
-    bucket: config.bucket,
-    region: config.region,
-    endpoint: config.endpoint,
-  });
+  const s3 = createS3Client(config);
+  const target = { bucket: config.bucket, region: config.region, endpoint: config.endpoint };
+
+  return { sink: createS3Sink(s3, target), parts: createS3PartReader(s3, target) };
 }

@@ -4,6 +4,7 @@
  * table is written from this list.
  */
 import { z } from 'zod';
+import { maxShardCount, parseShard } from './shard.js';
 
 /** One setting's description. */
 export interface SettingSpec {
@@ -172,6 +173,37 @@ export const configKeys = {
     undefined,
     'now',
     ['TICKOPS_NOW'],
+  ),
+  shard: spec(
+    z
+      .string()
+      .refine((text) => parseShard(text) !== undefined)
+      .optional(),
+    `K/N with 0 <= K < N <= ${maxShardCount}, e.g. 3/8 (shards count from 0)`,
+    undefined,
+    'shard',
+    ['TICKOPS_SHARD'],
+  ),
+  // Inside an AWS Batch array job every child gets its index from Batch itself, so the
+  // container needs no per-shard settings: the count comes from the job's environment.
+  shardIndex: spec(
+    z
+      .number()
+      .int()
+      .min(0)
+      .max(maxShardCount - 1)
+      .optional(),
+    `a whole number from 0 to ${maxShardCount - 1}`,
+    undefined,
+    'shard-index',
+    ['TICKOPS_SHARD_INDEX', 'AWS_BATCH_JOB_ARRAY_INDEX'],
+  ),
+  shardCount: spec(
+    z.number().int().min(1).max(maxShardCount).optional(),
+    `a whole number from 1 to ${maxShardCount}`,
+    undefined,
+    'shards',
+    ['TICKOPS_SHARD_COUNT'],
   ),
   logLevel: spec(
     z.enum(['debug', 'info', 'warn', 'error', 'silent']),

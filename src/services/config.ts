@@ -10,6 +10,8 @@ import { z } from 'zod';
 import { ConfigError } from './errors.js';
 import { isKnownTimeZone } from './trading-day.js';
 import { configKeys, type ConfigKey, type SettingSpec } from './config-keys.js';
+import { resolveShard } from './shard-config.js';
+import type { Shard } from './shard.js';
 
 export { configKeys, type ConfigKey } from './config-keys.js';
 
@@ -43,6 +45,13 @@ export interface Config {
   readonly forcePathStyle: boolean;
   readonly profile: string | undefined;
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+  /**
+   * The shard this process runs (`--shard K/N`, or the Batch array index with a count);
+   * undefined for a run of the whole list.
+   */
+  readonly shard: Shard | undefined;
+  /** The number of shards asked for (`--shards N`, TICKOPS_SHARD_COUNT), if any. */
+  readonly shardCount: number | undefined;
   /**
    * The instant the job takes as "now" (ISO-8601), for replaying recordings and for tests;
    * undefined means the real clock. It decides today's date and the source's history limit.
@@ -85,15 +94,24 @@ export function loadConfig(sources: ConfigSources = {}): Config {
     readFile,
   );
   const values: Record<string, unknown> = {};
+  const origins: Record<string, string> = {};
   for (const [key, spec] of Object.entries(configKeys) as [ConfigKey, SettingSpec][]) {
     const candidate = pickCandidate(key, spec, sources.flags ?? {}, env, file);
     values[key] = candidate ? parseSetting(key, spec, candidate) : spec.defaultValue;
+    if (candidate) origins[key] = candidate.origin;
   }
 
+  const { shard, shardIndex, ...settings } = values;
   const endpoint = values.endpoint as string | undefined;
   const config: Config = {
-    ...(values as Omit<Config, 'forcePathStyle' | 'configFile' | 'layout'>),
+    ...(settings as Omit<Config, 'forcePathStyle' | 'configFile' | 'layout' | 'shard'>),
     layout: values.layout as KeyLayout,
+    shard: resolveShard({
+      shard: shard as string | undefined,
+      shardIndex: shardIndex as number | undefined,
+      shardCount: values.shardCount as number | undefined,
+      origins,
+    }),
     tickersFile: resolveOptionalPath(values.tickersFile as string | undefined, cwd),
     replayDirectory: resolveOptionalPath(values.replayDirectory as string | undefined, cwd),
     dataDirectory: resolve(cwd, values.dataDirectory as string),

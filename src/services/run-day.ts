@@ -24,6 +24,14 @@ import {
   type UploadResult,
 } from './uploader.js';
 import { planDay, type PlannedTicker } from './run-plan.js';
+import { shareOf, type Shard } from './shard.js';
+import {
+  localPartFile,
+  partsPrefix,
+  runManifestKey,
+  uploadLedgerFile,
+  writeManifestPart,
+} from './shard-part.js';
 import { emptySummary, summarize, type RunSummary, type TickerOutcome } from './run-summary.js';
 
 export type { RunSummary, TickerOutcome } from './run-summary.js';
@@ -68,6 +76,11 @@ export interface RunDayOptions {
    */
   readonly retry?: readonly string[];
   readonly dryRun?: boolean;
+  /**
+   * Run only this shard's share of `tickers`, and finish with its manifest part instead of the
+   * day's manifest (which is the merge of the parts, see merge-day.ts).
+   */
+  readonly shard?: Shard;
   readonly signal?: AbortSignal;
   readonly onEvent?: (event: RunEvent) => void;
   readonly logger?: Logger;
@@ -97,20 +110,19 @@ export async function runDay(options: RunDayOptions): Promise<RunSummary> {
   const started = now();
   const emit = options.onEvent ?? (() => undefined);
   const logger = options.logger ?? silentLogger;
+  const tickers = options.shard ? shareOf(options.tickers, options.shard) : options.tickers;
 
   if (isWeekend(options.date)) {
-    const summary = emptySummary(
-      options.date,
-      options.tickers.length,
-      'weekend: the exchange is closed',
-    );
+    const summary = emptySummary(options.date, tickers.length, 'weekend: the exchange is closed');
     emit({ type: 'run-finished', summary });
     return summary;
   }
 
-  await options.store.prepare();
+  // Shards on one host share the day folder, and clearing temporaries would delete the files
+  // another shard is writing; the `--shards N --local` parent clears them before it starts.
+  if (!options.shard) await options.store.prepare();
   const entries = await options.store.readEntries();
-  const plan = await planDay(options.tickers, entries, options);
+  const plan = await planDay(tickers, entries, options);
   const toDownload = plan.filter((item) => item.action === 'download');
   emit({
     type: 'run-started',
@@ -140,7 +152,7 @@ export async function runDay(options: RunDayOptions): Promise<RunSummary> {
 
   await options.sink.ensureReady(signal);
   const existing = await listDay(options, signal);
-  const ledger = await UploadLedger.load(options.store.pathOf('.uploads.json'));
+  const ledger = await UploadLedger.load(options.store.pathOf(uploadLedgerFile(options.shard)));
   const uploader = new Uploader({
     sink: options.sink,
     existing,
@@ -255,14 +267,11 @@ export async function runDay(options: RunDayOptions): Promise<RunSummary> {
   await ledger.save();
   if (fatal) throw fatal;
 
-  const manifest = buildManifest(options, entries);
+  const manifest = buildManifest(options, tickers, entries);
   const manifestResult = await uploadManifest(manifest, options, uploader, [...outcomes.values()]);
   await ledger.save();
-  emit({
-    type: 'manifest',
-    key: objectKey(options.layout.manifest, options.date),
-    result: manifestResult,
-  });
+  const key = runManifestKey(options.layout.manifest, options.date, options.shard);
+  emit({ type: 'manifest', key, result: manifestResult });
 
   const summary = summarize(options.date, [...outcomes.values()], manifestResult, now() - started);
   emit({ type: 'run-finished', summary });
@@ -272,11 +281,11 @@ export async function runDay(options: RunDayOptions): Promise<RunSummary> {
 }
 
 async function listDay(options: RunDayOptions, signal: AbortSignal) {
-  const prefixes = [
-    ...new Set(
-      Object.values(options.layout).map((template) => listingPrefix(template, options.date)),
-    ),
-  ];
+  const templates = Object.values(options.layout).map((template) =>
+    listingPrefix(template, options.date),
+  );
+  if (options.shard) templates.push(partsPrefix(options.layout.manifest, options.date));
+  const prefixes = [...new Set(templates)];
   const listings = await Promise.all(prefixes.map((prefix) => options.sink.list(prefix, signal)));
 
   return new Map(listings.flatMap((listing) => [...listing]));
@@ -331,6 +340,7 @@ function toOutcome(
 
 function buildManifest(
   options: RunDayOptions,
+  tickers: readonly Ticker[],
   entries: ReadonlyMap<string, ManifestEntry>,
 ): Manifest {
   return {
@@ -340,7 +350,7 @@ function buildManifest(
     timeZone: options.timeZone,
     source: options.source.name,
     simulated: options.source.simulated,
-    tickers: options.tickers
+    tickers: tickers
       .map((ticker) => entries.get(ticker.symbol))
       .filter((entry): entry is ManifestEntry => entry !== undefined),
   };
@@ -356,12 +366,15 @@ async function uploadManifest(
   uploader: Uploader,
   outcomes: readonly TickerOutcome[],
 ): Promise<UploadResult | 'held-back'> {
-  await options.store.writeManifest(manifest);
+  const { shard } = options;
+  const file = shard ? localPartFile(shard) : 'manifest.json';
+  if (shard) await writeManifestPart(options.store, manifest, shard);
+  else await options.store.writeManifest(manifest);
   if (outcomes.some((outcome) => outcome.uploadFailed)) return 'held-back';
 
   return uploader.upload({
-    key: objectKey(options.layout.manifest, options.date),
-    path: options.store.pathOf('manifest.json'),
+    key: runManifestKey(options.layout.manifest, options.date, shard),
+    path: options.store.pathOf(file),
     contentType: 'application/json',
   });
 }
