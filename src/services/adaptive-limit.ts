@@ -96,20 +96,24 @@ export class AdaptiveLimit {
     return this.inFlight < this.current && this.now() >= this.pausedUntil;
   }
 
+  // Wake only as many waiters as may start now, oldest first: waking all of them on every
+  // release made a queue of thousands of uploads cost quadratic time.
   private wakeWaiters(): void {
-    const waiting = this.waiters;
-    this.waiters = [];
-    for (const wake of waiting) wake();
+    if (this.now() < this.pausedUntil) return this.scheduleWake();
+
+    const room = Math.max(0, this.current - this.inFlight);
+    for (const wake of this.waiters.splice(0, room)) wake();
   }
 
   // Waiters blocked only by a pause need a timer, since no release may come to wake them.
   private scheduleWake(): void {
     const delay = this.pausedUntil - this.now();
     if (delay <= 0 || this.wakeTimer) return;
+    // Not unref'd: when every worker waits out a Retry-After pause, this timer is all that
+    // keeps the process alive, and an unref'd one let it exit 0 with the run unfinished.
     this.wakeTimer = setTimeout(() => {
       this.wakeTimer = undefined;
       this.wakeWaiters();
     }, delay);
-    this.wakeTimer.unref?.();
   }
 }

@@ -86,6 +86,16 @@ const sourceRows: readonly SourceRow[] = [
     stdout: /^failed +BARC +no data \(symbol may be delisted or wrong\)$/m,
   },
   {
+    name: 'rate limited throughout (every worker waits out the pause)',
+    faults: {
+      'BARC.L': Array(10).fill({ kind: '429', retryAfterSeconds: 1 }),
+      'VOD.L': Array(10).fill({ kind: '429', retryAfterSeconds: 1 }),
+    },
+    exitCode: 1,
+    statuses: { BARC: 'failed', VOD: 'failed' },
+    stdout: /^failed +VOD +rate limited after 3 attempts; source asked to wait 1s$/m,
+  },
+  {
     name: 'one ticker that always fails',
     faults: { 'BARC.L': Array(20).fill({ kind: '503' }) },
     exitCode: 1,
