@@ -175,13 +175,16 @@ export async function runDay(options: RunDayOptions): Promise<RunSummary> {
   const outcomes = new Map<string, TickerOutcome>();
   const finishing: Promise<void>[] = [];
   const finish = (entry: ManifestEntry, fromEarlierRun: boolean, startedAt: number) => {
-    finishing.push(
-      uploadTicker(entry, options, uploader).then((uploads) => {
-        const outcome = toOutcome(entry, fromEarlierRun, uploads, now() - startedAt);
-        outcomes.set(entry.ticker, outcome);
-        emit({ type: 'ticker-finished', outcome });
-      }),
-    );
+    const task = uploadTicker(entry, options, uploader).then((uploads) => {
+      const outcome = toOutcome(entry, fromEarlierRun, uploads, now() - startedAt);
+      outcomes.set(entry.ticker, outcome);
+      emit({ type: 'ticker-finished', outcome });
+    });
+    // An upload rejects only when the run is cancelled, possibly while downloads are still
+    // under way and nothing awaits it yet: that must not count as an unhandled rejection,
+    // which would end the process with a stack trace. The rejection is still seen below.
+    task.catch(() => undefined);
+    finishing.push(task);
   };
 
   for (const item of plan) {

@@ -106,7 +106,9 @@ describeWithMoto('a run killed with SIGKILL and started again', (getMoto) => {
 
 describeWithMoto('a run interrupted with Ctrl-C', (getMoto) => {
   it('stops with exit 130, says so in one line, and the next run finishes the day', async () => {
-    const source = await startSourceServer({ date, latencyMs: 150 });
+    // Uploads one at a time behind fast downloads: when the signal comes, many uploads are still
+    // queued, and their cancellation must not surface as an unhandled rejection.
+    const source = await startSourceServer({ date, latencyMs: 60 });
     const folder = await mkdtemp(join(tmpdir(), 'tickops-sigint-'));
     try {
       const list = join(folder, 'tickers.txt');
@@ -118,7 +120,8 @@ describeWithMoto('a run interrupted with Ctrl-C', (getMoto) => {
         TICKOPS_SOURCE_URL: source.url,
         TICKOPS_DATA_DIR: join(folder, 'data'),
         TICKOPS_NOW: `${date}T17:00:00Z`,
-        TICKOPS_CONCURRENCY: '2',
+        TICKOPS_CONCURRENCY: '8',
+        TICKOPS_UPLOAD_CONCURRENCY: '1',
       };
 
       const run = execa('node', [tickopsBinary, '--run-today', '--tickers', list], {
@@ -149,6 +152,49 @@ describeWithMoto('a run interrupted with Ctrl-C', (getMoto) => {
       expect(leftovers).toEqual([]);
     } finally {
       await source.close();
+      await rm(folder, { recursive: true, force: true });
+    }
+  });
+});
+
+describeWithMoto('Ctrl-C while hundreds of uploads are queued', (getMoto) => {
+  it('stops with 130 and one line, never an unhandled rejection', async () => {
+    const folder = await mkdtemp(join(tmpdir(), 'tickops-sigint-queue-'));
+    try {
+      const list = join(folder, 'tickers.txt');
+      const many = Array.from({ length: 300 }, (_, index) => `Q${String(index).padStart(3, '0')}`);
+      await writeFile(list, `${many.join('\n')}\n`);
+      // The simulated source answers at once, so uploads pile up behind the downloads.
+      const run = execa(
+        'node',
+        [tickopsBinary, '--run-today', '--source', 'simulated', '--date', date, '--tickers', list],
+        {
+          env: {
+            ...getMoto().env,
+            PATH: process.env.PATH ?? '',
+            TICKOPS_BUCKET: 'tickops-sigint-queue',
+            TICKOPS_DATA_DIR: join(folder, 'data'),
+          },
+          extendEnv: false,
+          reject: false,
+          stdin: 'ignore',
+        },
+      );
+      await new Promise<void>((resolve) => {
+        run.stdout?.on('data', (chunk: Buffer) => {
+          if (/^done /m.test(chunk.toString())) resolve();
+        });
+      });
+      run.kill('SIGINT');
+      const interrupted = await run;
+
+      expect(interrupted.stderr).not.toMatch(/\n\s+at /);
+      expect(interrupted.exitCode).toBe(130);
+      const leftovers = (await listFilesDeep(join(folder, 'data'))).filter((path) =>
+        path.includes('.tmp-'),
+      );
+      expect(leftovers).toEqual([]);
+    } finally {
       await rm(folder, { recursive: true, force: true });
     }
   });
