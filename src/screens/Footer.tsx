@@ -13,7 +13,8 @@ export function Footer({
   readonly width: number;
 }) {
   const theme = useTheme();
-  const text = [...keys, { keys: '?', does: 'help' }, { keys: 'q', does: 'quit' }]
+  // Help and quit first: on a narrow terminal the end of the line is what gets cut.
+  const text = [{ keys: '?', does: 'help' }, { keys: 'q', does: 'quit' }, ...keys]
     .map((key) => `${key.keys} ${key.does}`)
     .join('  ');
 

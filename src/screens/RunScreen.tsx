@@ -48,9 +48,12 @@ export function RunScreen({ services, width, height }: RunScreenProps) {
   if (start !== top) setTop(start);
   const current = rows[selected];
 
+  // The date a key acts on: the run under way, else the one chosen. Questions name the same
+  // date that the answer starts.
+  const runDate = run.phase === 'running' || run.phase === 'starting' ? (run.date ?? date) : date;
   const startRun = (force: boolean) => {
     setNotice(undefined);
-    void services.run.start({ date: run.phase === 'running' ? (run.date ?? date) : date, force });
+    void services.run.start({ date: runDate, force });
   };
 
   useInput(
@@ -139,7 +142,7 @@ export function RunScreen({ services, width, height }: RunScreenProps) {
         />
       ) : (
         <Text wrap="truncate-end" color={mode === 'browse' ? undefined : theme.warn}>
-          {fit(statusLine(mode, run.date ?? date, notice, run.error, filter), width)}
+          {fit(statusLine(mode, runDate, notice, run.error, filter), width)}
         </Text>
       )}
     </Box>

@@ -36,12 +36,21 @@ const layout = z
     bars: keyTemplate(['date', 'ticker']),
     manifest: keyTemplate(['date']),
   })
-  .strict();
+  .strict()
+  // Each kind of object needs keys of its own, or one would overwrite the other every run.
+  .refine(({ raw, bars, manifest }) => new Set([raw, bars, manifest]).size === 3)
+  .refine(({ bars, manifest }) => !bars.includes('{ext}') && !manifest.includes('{ext}'))
+  .refine(({ raw, bars }) => raw.replace('{ext}', 'csv') !== bars);
 
+// A base URL only: no user or password in it (they would be printed in every message and
+// written into manifests), and no query or fragment (paths are appended to it).
 const httpUrl = z.string().refine((text) => {
   try {
     const url = new URL(text);
-    return url.protocol === 'http:' || url.protocol === 'https:';
+    const http = url.protocol === 'http:' || url.protocol === 'https:';
+    return (
+      http && url.username === '' && url.password === '' && url.search === '' && url.hash === ''
+    );
   } catch {
     return false;
   }
@@ -73,7 +82,7 @@ export const configKeys = {
   ),
   layout: spec(
     layout,
-    'an object {raw, bars, manifest} of key templates using {date}, {ticker} and (raw) {ext}',
+    'an object {raw, bars, manifest} of distinct key templates using {date}, {ticker}, raw {ext}',
     {
       raw: 'raw/{date}/{ticker}.{ext}',
       bars: 'bars/{date}/{ticker}.csv',
@@ -112,7 +121,7 @@ export const configKeys = {
   ),
   sourceUrl: spec(
     httpUrl.optional(),
-    'an http(s) URL of a compatible market-data endpoint',
+    'an http(s) base URL of a compatible market-data endpoint, without credentials or query',
     undefined,
     'source-url',
     ['TICKOPS_SOURCE_URL'],
@@ -153,7 +162,7 @@ export const configKeys = {
   ]),
   endpoint: spec(
     httpUrl.optional(),
-    'an http(s) URL such as http://127.0.0.1:5000',
+    'an http(s) URL such as http://127.0.0.1:5000, without credentials',
     undefined,
     'endpoint-url',
     ['TICKOPS_ENDPOINT_URL', 'AWS_ENDPOINT_URL_S3', 'AWS_ENDPOINT_URL'],

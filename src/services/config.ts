@@ -205,8 +205,12 @@ function parseSetting(key: ConfigKey, spec: SettingSpec, candidate: Candidate): 
   const result = spec.schema.safeParse(input);
   if (result.success) return result.data;
 
+  // A rejected URL may carry a password: the message shows it with the credentials masked.
+  const masked = (text: string) => text.replace(/\/\/[^/@\s]*@/, '//***@');
   const shown =
-    typeof candidate.value === 'string' ? `'${candidate.value}'` : JSON.stringify(candidate.value);
+    typeof candidate.value === 'string'
+      ? `'${masked(candidate.value)}'`
+      : masked(JSON.stringify(candidate.value) ?? String(candidate.value));
   throw new ConfigError(`${candidate.origin}: expected ${spec.expected}, got ${shown}`, {
     hint: `fix ${key} (see README, Configuration)`,
   });

@@ -85,6 +85,25 @@ describe('RunScreen', () => {
     expect(run.busy).toBe(false);
   });
 
+  it('asks about the date it will rerun, after a finished run of another date', async () => {
+    const { screen, run } = setup([]);
+    screen.stdin.write(keys.enter);
+    await vi.waitFor(() => expect(frame(screen)).toMatch(/finished/));
+    await run.settled();
+
+    screen.stdin.write('d');
+    await vi.waitFor(() => expect(frame(screen)).toContain('date (YYYY-MM-DD)'));
+    for (let index = 0; index < 10; index += 1) screen.stdin.write(keys.backspace);
+    screen.stdin.write('2024-10-24');
+    screen.stdin.write(keys.enter);
+    await vi.waitFor(() => expect(frame(screen)).toContain('date set to 2024-10-24'));
+    screen.stdin.write('F');
+
+    await vi.waitFor(() =>
+      expect(frame(screen)).toContain('download and upload everything for 2024-10-24 again? y/N'),
+    );
+  });
+
   it('filters rows with /', async () => {
     const { screen, run } = setup();
     screen.stdin.write(keys.enter);

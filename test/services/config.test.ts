@@ -65,7 +65,7 @@ describe('loadConfig', () => {
       { TICKOPS_SOURCE: 'bloomberg' },
       /^TICKOPS_SOURCE: expected one of yahoo, google, replay, simulated/,
     ],
-    [{ TICKOPS_SOURCE_URL: 'ftp://x' }, /^TICKOPS_SOURCE_URL: expected an http\(s\) URL/],
+    [{ TICKOPS_SOURCE_URL: 'ftp://x' }, /^TICKOPS_SOURCE_URL: expected an http\(s\) base URL/],
     [{ TICKOPS_TIMEZONE: 'Mars/Olympus' }, /^timeZone: 'Mars\/Olympus' is not an IANA time zone$/],
     [{ TICKOPS_REGION: 'europe' }, /^TICKOPS_REGION: expected an AWS region/],
   ])('rejects %j with one line naming the key', (env, message) => {
@@ -98,6 +98,43 @@ describe('loadConfig', () => {
     expect(() =>
       loadConfig({ env: {}, configPath: 'nope.json', readFile: noFile, cwd: '/srv' }),
     ).toThrow(/config file \/srv\/nope\.json cannot be read \(ENOENT\)/);
+  });
+
+  it('refuses URLs with credentials or a query: they would be printed and uploaded', () => {
+    const load = (env: Record<string, string>) => () => loadConfig({ env, readFile: noFile });
+
+    expect(load({ TICKOPS_SOURCE_URL: 'http://u:secret@127.0.0.1:9' })).toThrow(
+      /without credentials/,
+    );
+    expect(load({ TICKOPS_SOURCE_URL: 'http://127.0.0.1:9/?apikey=SECRET' })).toThrow(
+      /TICKOPS_SOURCE_URL/,
+    );
+    expect(load({ AWS_ENDPOINT_URL: 'http://admin:hunter2@127.0.0.1:9' })).toThrow(
+      /^AWS_ENDPOINT_URL: expected/,
+    );
+    expect(load({ AWS_ENDPOINT_URL: 'http://admin:hunter2@127.0.0.1:9' })).not.toThrow(
+      /hunter2.*hunter2/,
+    );
+  });
+
+  it('refuses layouts whose objects would share a key', () => {
+    const load = (layout: unknown) => () =>
+      loadConfig({ env: {}, readFile: () => JSON.stringify({ layout }) });
+
+    expect(
+      load({
+        raw: 'd/{date}/{ticker}.{ext}',
+        bars: 'd/{date}/{ticker}.csv',
+        manifest: 'm/{date}.json',
+      }),
+    ).toThrow(/layout: expected/);
+    expect(
+      load({
+        raw: 'r/{date}/{ticker}.{ext}',
+        bars: 'b/{date}/{ticker}.{ext}',
+        manifest: 'm/{date}.json',
+      }),
+    ).toThrow(/layout/);
   });
 
   it('requires a replay folder for the replay source', () => {
