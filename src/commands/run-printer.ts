@@ -38,6 +38,12 @@ export function createRunPrinter(options: RunPrinterOptions): (event: RunEvent) 
     switch (event.type) {
       case 'run-started':
         dryRun = event.dryRun;
+        if (event.sessionOpen && !event.dryRun) {
+          line(
+            `the ${event.date} session has not closed yet: the bars so far are stored as ` +
+              'provisional, and a run after the close fetches the whole day',
+          );
+        }
         if (event.simulated)
           line('SIMULATED DATA: generated prices for a demonstration, not market data');
         line(

@@ -55,6 +55,7 @@ export class DayStore {
     ticker: string,
     sourceSymbol: string,
     result: DayResult,
+    options: { provisional?: boolean } = {},
   ): Promise<ManifestEntry> {
     const raw = await this.writeFile(`raw/${ticker}.${result.rawExtension}`, result.raw);
     const csv = await this.writeFile(`${ticker}.csv`, formatBarsCsv(result.bars));
@@ -64,6 +65,7 @@ export class DayStore {
       ticker,
       sourceSymbol,
       status: result.bars.length === 0 ? 'empty' : 'done',
+      ...(options.provisional ? { provisional: true as const } : {}),
       bars: result.bars.length,
       ...(first && last
         ? { firstBar: formatBarTime(first.time), lastBar: formatBarTime(last.time) }

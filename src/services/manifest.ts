@@ -19,6 +19,11 @@ export interface ManifestEntry {
   readonly ticker: string;
   readonly sourceSymbol: string;
   readonly status: 'done' | 'empty' | 'failed';
+  /**
+   * Fetched before the day's session closed: the bars so far. A later run fetches the ticker
+   * again instead of keeping the partial day.
+   */
+  readonly provisional?: true;
   readonly bars: number;
   readonly firstBar?: string;
   readonly lastBar?: string;

@@ -15,7 +15,8 @@ import { isPermanentFailure, type Manifest, type ManifestEntry } from './manifes
 import type { MarketDataSource, TradingDate } from './market-data/types.js';
 import type { ObjectSink } from './object-sink.js';
 import type { Ticker } from './tickers.js';
-import { compactDate, isWeekend } from './trading-day.js';
+import { sessionOf } from './exchange-hours.js';
+import { compactDate, isWeekend, zonedTimeToUtc } from './trading-day.js';
 import {
   UploadLedger,
   Uploader,
@@ -48,6 +49,8 @@ export type RunEvent =
       readonly source: string;
       readonly simulated: boolean;
       readonly dryRun: boolean;
+      /** The session has not closed yet: what is fetched now is stored as provisional. */
+      readonly sessionOpen: boolean;
     }
   | { readonly type: 'planned'; readonly ticker: string; readonly action: PlannedTicker['action'] }
   | DownloadEvent
@@ -124,6 +127,14 @@ export async function runDay(options: RunDayOptions): Promise<RunSummary> {
   const entries = await options.store.readEntries();
   const plan = await planDay(tickers, entries, options);
   const toDownload = plan.filter((item) => item.action === 'download');
+  // Fetched before the close, a day is only the bars so far; a margin covers the closing
+  // auction and the source's delay.
+  const closes = zonedTimeToUtc(
+    options.date,
+    sessionOf(options.exchange).close + 15,
+    options.timeZone,
+  );
+  const sessionOpen = now() < closes;
   emit({
     type: 'run-started',
     date: options.date,
@@ -134,6 +145,7 @@ export async function runDay(options: RunDayOptions): Promise<RunSummary> {
     source: options.source.name,
     simulated: options.source.simulated,
     dryRun: options.dryRun ?? false,
+    sessionOpen,
   });
   for (const item of plan)
     emit({ type: 'planned', ticker: item.ticker.symbol, action: item.action });
@@ -220,7 +232,9 @@ export async function runDay(options: RunDayOptions): Promise<RunSummary> {
       signal,
       onEvent: onDownloadEvent,
       saveResult: async (job, result) => {
-        const entry = await options.store.saveResult(job.ticker, job.sourceSymbol, result);
+        const entry = await options.store.saveResult(job.ticker, job.sourceSymbol, result, {
+          provisional: sessionOpen,
+        });
         entries.set(job.ticker, entry);
         finish(entry, false, tickerStarted.get(job.ticker) ?? jobStarted);
       },

@@ -36,7 +36,8 @@ export async function planDay(
       const forced = options.force || options.retry?.includes(ticker.symbol);
       if (forced || !entry) return { ticker, sourceSymbol, action: 'download' };
 
-      if (entry.status !== 'failed' && (await options.store.hasIntactFiles(entry))) {
+      const complete = entry.status !== 'failed' && !entry.provisional;
+      if (complete && (await options.store.hasIntactFiles(entry))) {
         return { ticker, sourceSymbol, action: 'resume', entry };
       }
       if (isPermanentFailure(entry) && entry.sourceSymbol === sourceSymbol) {

@@ -217,7 +217,9 @@ describe('the IAM tab of the console', () => {
 
     screen.stdin.write('4');
     await until(() => expect(frame(screen)).toMatch(/^policy +missing/m));
-    expect(frame(screen).split('\n').at(-1)).toMatch(/^\? help {2}q quit {2}a apply plan {2}c re-check {2}o\/l/);
+    expect(frame(screen).split('\n').at(-1)).toMatch(
+      /^\? help {2}q quit {2}a apply plan {2}c re-check {2}o\/l/,
+    );
     screen.stdin.write('?');
     await until(() => expect(frame(screen)).toContain('IAM keys'));
     expect(frame(screen)).toMatch(/^ {2}w +setup wizard$/m);

@@ -67,6 +67,8 @@ export function realRunController(
     launch: (request, onEvent, signal) =>
       runDay({
         ...request,
+        // After the close, so what a test run stores is the whole day, not provisional.
+        now: () => Date.parse('2024-10-25T17:00:00Z'),
         tickers,
         source,
         exchange: 'LON',

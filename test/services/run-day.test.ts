@@ -198,6 +198,25 @@ describe('runDay', () => {
     expect(summary.failed).toEqual([]);
   });
 
+  it('stores a day fetched before the close as provisional and fetches it again later', async () => {
+    const during = Date.parse('2024-10-25T10:00:00Z');
+    const after = Date.parse('2024-10-25T17:00:00Z');
+    const { promise, events } = runFor(['BARC'], sourceWith(), { now: () => during });
+    await promise;
+    const source = sourceWith();
+
+    const later = await runFor(['BARC'], source, { now: () => after }).promise;
+
+    const started = events.find((event) => event.type === 'run-started');
+    expect(started).toMatchObject({ sessionOpen: true });
+    expect(source.calls).toEqual(['BARC']);
+    expect(later).toMatchObject({ downloaded: 1, resumed: 0 });
+    const manifest = JSON.parse(
+      await readFile(join(folder, 'data/20241025/manifest.json'), 'utf8'),
+    );
+    expect(manifest.tickers[0].provisional).toBeUndefined();
+  });
+
   it('does nothing on a weekend and says so', async () => {
     const source = sourceWith();
 
