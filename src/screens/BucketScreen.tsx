@@ -3,7 +3,7 @@
  * sizes and times, a preview of the opened object, and a key to copy it to the data directory.
  */
 import { Box, Text, useInput } from 'ink';
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import type { ConsoleServices } from './console-services.js';
 import { cell, fit, formatBytes } from './format.js';
 import { useBucketListing } from './hooks/use-bucket-listing.js';
@@ -50,7 +50,11 @@ export function BucketScreen({ services, width, height }: BucketScreenProps) {
   const start = windowStart(entries.length, selected, listHeight, top);
   if (start !== top) setTop(start);
   const current = entries[selected];
-  const currentEntry = () => entries[cursor.current()];
+  // Read through a ref: a key that arrives between a render and Ink re-binding the handler
+  // must see the entries just drawn, not the ones before the listing loaded.
+  const shownEntries = useRef(entries);
+  shownEntries.current = entries;
+  const currentEntry = () => shownEntries.current[cursor.current()];
 
   const enter = (next: string) => {
     setPrefix(next);

@@ -4,7 +4,7 @@
  * question that names the instance; a launch after its plan has been shown.
  */
 import { Box, Text, useInput } from 'ink';
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import type { LifecycleAction } from '../services/ec2/lifecycle.js';
 import { machineLabel, statusLines } from '../services/ec2/text.js';
 import type { Ec2Service } from './ec2-service.js';
@@ -32,7 +32,13 @@ type Mode =
 export function Ec2Screen({ ec2, width, height }: Ec2ScreenProps) {
   const theme = useTheme();
   const { state, refresh, change, plan, launch, dropPlan } = useEc2(ec2);
-  const [mode, setMode] = useState<Mode>({ kind: 'browse' });
+  const [mode, setModeState] = useState<Mode>({ kind: 'browse' });
+  // Keys may arrive before Ink re-binds the handler after a render: the ref is always current.
+  const modeRef = useRef<Mode>(mode);
+  const setMode = (next: Mode) => {
+    modeRef.current = next;
+    setModeState(next);
+  };
   const [selected, setSelected] = useState(0);
   useKeyCapture(mode.kind === 'confirm' || mode.kind === 'launch');
 
@@ -42,6 +48,7 @@ export function Ec2Screen({ ec2, width, height }: Ec2ScreenProps) {
 
   useInput(
     (input, key) => {
+      const mode = modeRef.current;
       if (mode.kind === 'confirm') {
         if (input === 'y' && machine) void change(mode.action, machine.instanceId);
         return browse();

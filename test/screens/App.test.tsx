@@ -9,6 +9,7 @@ import {
   resize,
   testConfig,
 } from './console-fixtures.js';
+import { waitFor } from './screen-wait.js';
 
 afterEach(() => cleanup());
 
@@ -32,7 +33,7 @@ describe('App (the console shell)', () => {
   it('shows who and where: identity, region, bucket, trading date and market state', async () => {
     const { screen } = setup();
 
-    await vi.waitFor(() => expect(frame(screen)).toContain('arn:aws:iam::111122223333:user'));
+    await waitFor(() => expect(frame(screen)).toContain('arn:aws:iam::111122223333:user'));
     expect(frame(screen)).toContain('2024-10-25 LON open · eu-west-1 · s3://ftse100');
     expect(lines(frame(screen))[0]).toMatch(/tickops +1 Run +2 Bucket +3 Coverage +4 IAM +5 EC2/);
   });
@@ -41,29 +42,29 @@ describe('App (the console shell)', () => {
     const { screen } = setup();
 
     screen.stdin.write('2');
-    await vi.waitFor(() => expect(frame(screen)).toContain('s3://ftse100/'));
+    await waitFor(() => expect(frame(screen)).toContain('s3://ftse100/'));
     screen.stdin.write(keys.tab);
-    await vi.waitFor(() => expect(frame(screen)).toContain('# complete'));
+    await waitFor(() => expect(frame(screen)).toContain('# complete'));
     screen.stdin.write('4');
-    await vi.waitFor(() => expect(frame(screen)).toContain('PIECE     STATE'));
+    await waitFor(() => expect(frame(screen)).toContain('PIECE     STATE'));
     screen.stdin.write('5');
-    await vi.waitFor(() =>
+    await waitFor(() =>
       expect(frame(screen)).toContain('no machine tagged tickops:role=downloader'),
     );
     screen.stdin.write('1');
 
-    await vi.waitFor(() => expect(frame(screen)).toContain('no run yet'));
+    await waitFor(() => expect(frame(screen)).toContain('no run yet'));
   });
 
   it('opens the help overlay with ? and closes it with any key', async () => {
     const { screen } = setup();
 
     screen.stdin.write('?');
-    await vi.waitFor(() => expect(frame(screen)).toContain('Run keys'));
+    await waitFor(() => expect(frame(screen)).toContain('Run keys'));
     expect(frame(screen)).toMatch(/retry failed/);
     screen.stdin.write('x');
 
-    await vi.waitFor(() => expect(frame(screen)).not.toContain('Run keys'));
+    await waitFor(() => expect(frame(screen)).not.toContain('Run keys'));
   });
 
   it('leaves on q, through onQuit', async () => {
@@ -71,17 +72,17 @@ describe('App (the console shell)', () => {
 
     screen.stdin.write('q');
 
-    await vi.waitFor(() => expect(onQuit).toHaveBeenCalledOnce());
+    await waitFor(() => expect(onQuit).toHaveBeenCalledOnce());
   });
 
   it('does not quit on q while a filter is being typed', async () => {
     const { screen, onQuit } = setup();
 
     screen.stdin.write('/');
-    await vi.waitFor(() => expect(frame(screen)).toContain('filter:'));
+    await waitFor(() => expect(frame(screen)).toContain('filter:'));
     screen.stdin.write('q');
 
-    await vi.waitFor(() => expect(frame(screen)).toContain('filter: q'));
+    await waitFor(() => expect(frame(screen)).toContain('filter: q'));
     expect(onQuit).not.toHaveBeenCalled();
   });
 
@@ -89,12 +90,12 @@ describe('App (the console shell)', () => {
     const symbols = Array.from({ length: 60 }, (_, index) => `T${String(index).padStart(2, '0')}`);
     const { screen, run } = setup(symbols);
     screen.stdin.write(keys.enter);
-    await vi.waitFor(() => expect(frame(screen)).toMatch(/finished/));
+    await waitFor(() => expect(frame(screen)).toMatch(/finished/));
     await run.settled();
 
     const before = lines(frame(screen));
     resize(screen.stdout, 60, 15);
-    await vi.waitFor(() => expect(lines(frame(screen)).length).toBeLessThanOrEqual(14));
+    await waitFor(() => expect(lines(frame(screen)).length).toBeLessThanOrEqual(14));
     const after = lines(frame(screen));
 
     expect(before.length).toBeLessThanOrEqual(23);
@@ -107,12 +108,12 @@ describe('App (the console shell)', () => {
     const symbols = Array.from({ length: 60 }, (_, index) => `T${String(index).padStart(2, '0')}`);
     const { screen, run } = setup(symbols);
     screen.stdin.write(keys.enter);
-    await vi.waitFor(() => expect(frame(screen)).toMatch(/finished/));
+    await waitFor(() => expect(frame(screen)).toMatch(/finished/));
     await run.settled();
 
     screen.stdin.write('G');
 
-    await vi.waitFor(() => expect(frame(screen)).toMatch(/^T59 /m));
+    await waitFor(() => expect(frame(screen)).toMatch(/^T59 /m));
     expect(frame(screen)).not.toMatch(/^T00 /m);
   });
 });

@@ -10,6 +10,7 @@ import {
   renderSized,
   testConfig,
 } from './console-fixtures.js';
+import { waitFor } from './screen-wait.js';
 
 afterEach(() => cleanup());
 
@@ -61,7 +62,7 @@ describe('BucketScreen', () => {
   it('lists the top level as folders', async () => {
     const { screen } = setup();
 
-    await vi.waitFor(() => expect(frame(screen)).toMatch(/^bars\//m));
+    await waitFor(() => expect(frame(screen)).toMatch(/^bars\//m));
     expect(frame(screen)).toMatch(/^manifests\//m);
     expect(frame(screen)).toMatch(/^raw\//m);
     expect(frame(screen)).toContain('3 entries');
@@ -69,15 +70,15 @@ describe('BucketScreen', () => {
 
   it('walks into a date and previews a CSV with its chart, high, low and bar count', async () => {
     const { screen } = setup();
-    await vi.waitFor(() => expect(frame(screen)).toMatch(/^bars\//m));
+    await waitFor(() => expect(frame(screen)).toMatch(/^bars\//m));
 
     screen.stdin.write(keys.enter);
-    await vi.waitFor(() => expect(frame(screen)).toMatch(/^20241025\//m));
+    await waitFor(() => expect(frame(screen)).toMatch(/^20241025\//m));
     screen.stdin.write(keys.enter);
-    await vi.waitFor(() => expect(frame(screen)).toMatch(/^BARC\.csv +\d/m));
+    await waitFor(() => expect(frame(screen)).toMatch(/^BARC\.csv +\d/m));
     screen.stdin.write(keys.enter);
 
-    await vi.waitFor(() => expect(frame(screen)).toMatch(/510 bars · high 105\.9\d* · low 94\.0/));
+    await waitFor(() => expect(frame(screen)).toMatch(/510 bars · high 105\.9\d* · low 94\.0/));
     expect(frame(screen)).toContain('time,open,high,low,close,volume');
     expect(frame(screen)).toContain('2024-10-25T07:00:00Z');
     expect(frame(screen)).toMatch(/[╭╮╰╯│─]/);
@@ -85,30 +86,30 @@ describe('BucketScreen', () => {
 
   it('shows a manifest as its per-ticker summary', async () => {
     const { screen } = setup();
-    await vi.waitFor(() => expect(frame(screen)).toMatch(/^manifests\//m));
+    await waitFor(() => expect(frame(screen)).toMatch(/^manifests\//m));
 
     screen.stdin.write('j');
     screen.stdin.write(keys.enter);
-    await vi.waitFor(() => expect(frame(screen)).toMatch(/^20241025\.json/m));
+    await waitFor(() => expect(frame(screen)).toMatch(/^20241025\.json/m));
     screen.stdin.write(keys.enter);
 
-    await vi.waitFor(() => expect(frame(screen)).toContain('2 tickers: 1 done, 0 empty, 1 failed'));
+    await waitFor(() => expect(frame(screen)).toContain('2 tickers: 1 done, 0 empty, 1 failed'));
     expect(frame(screen)).toMatch(/AMFW +failed .*no data/);
   });
 
   it('shows a denied read in place, with what to do', async () => {
     const { screen } = setup(['raw/20241025/BARC.json']);
-    await vi.waitFor(() => expect(frame(screen)).toMatch(/^raw\//m));
+    await waitFor(() => expect(frame(screen)).toMatch(/^raw\//m));
 
     screen.stdin.write('j');
     screen.stdin.write('j');
     screen.stdin.write(keys.enter);
-    await vi.waitFor(() => expect(frame(screen)).toMatch(/^20241025\//m));
+    await waitFor(() => expect(frame(screen)).toMatch(/^20241025\//m));
     screen.stdin.write(keys.enter);
-    await vi.waitFor(() => expect(frame(screen)).toMatch(/^BARC\.json/m));
+    await waitFor(() => expect(frame(screen)).toMatch(/^BARC\.json/m));
     screen.stdin.write(keys.enter);
 
-    await vi.waitFor(() =>
+    await waitFor(() =>
       expect(frame(screen)).toContain(
         'access denied: s3:GetObject on s3://ftse100/raw/20241025/BARC.json',
       ),
@@ -118,19 +119,19 @@ describe('BucketScreen', () => {
 
   it('goes back up with escape and downloads the selected object with d', async () => {
     const { screen, bucket } = setup();
-    await vi.waitFor(() => expect(frame(screen)).toMatch(/^bars\//m));
+    await waitFor(() => expect(frame(screen)).toMatch(/^bars\//m));
     screen.stdin.write(keys.enter);
-    await vi.waitFor(() => expect(frame(screen)).toMatch(/^20241025\//m));
+    await waitFor(() => expect(frame(screen)).toMatch(/^20241025\//m));
     screen.stdin.write(keys.enter);
-    await vi.waitFor(() => expect(frame(screen)).toMatch(/^BARC\.csv/m));
+    await waitFor(() => expect(frame(screen)).toMatch(/^BARC\.csv/m));
 
     screen.stdin.write('d');
-    await vi.waitFor(() =>
+    await waitFor(() =>
       expect(frame(screen)).toContain('saved /data/downloads/bars/20241025/BARC.csv'),
     );
     screen.stdin.write(keys.escape);
 
-    await vi.waitFor(() => expect(frame(screen)).toContain('s3://ftse100/bars/'));
+    await waitFor(() => expect(frame(screen)).toContain('s3://ftse100/bars/'));
     expect(bucket.downloads).toEqual(['bars/20241025/BARC.csv']);
   });
 });

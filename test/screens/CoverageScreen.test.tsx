@@ -3,6 +3,7 @@ import { cleanup } from 'ink-testing-library';
 import { CoverageScreen } from '../../src/screens/CoverageScreen.js';
 import type { Manifest } from '../../src/services/manifest.js';
 import { fakeServices, realRunController, renderSized, testConfig } from './console-fixtures.js';
+import { waitFor } from './screen-wait.js';
 
 afterEach(() => cleanup());
 
@@ -61,33 +62,33 @@ describe('CoverageScreen', () => {
   it('draws one mark per ticker and day: complete, short, failed, missing', async () => {
     const { screen } = setup();
 
-    await vi.waitFor(() => expect(frame(screen)).toMatch(/^BARC +# +\? +#/m));
+    await waitFor(() => expect(frame(screen)).toMatch(/^BARC +# +\? +#/m));
     expect(frame(screen)).toMatch(/^VOD +s +\? +X/m);
   });
 
   it('says why the selected cell is what it is', async () => {
     const { screen } = setup();
-    await vi.waitFor(() => expect(frame(screen)).toMatch(/^VOD/m));
+    await waitFor(() => expect(frame(screen)).toMatch(/^VOD/m));
 
     screen.stdin.write('j');
     screen.stdin.write('l');
     screen.stdin.write('l');
 
-    await vi.waitFor(() =>
+    await waitFor(() =>
       expect(frame(screen)).toContain('VOD 2024-10-25: failed, rate limited after 5 attempts'),
     );
     screen.stdin.write('h');
-    await vi.waitFor(() =>
+    await waitFor(() =>
       expect(frame(screen)).toContain('VOD 2024-10-24: missing, no manifest for 2024-10-24'),
     );
   });
 
   it('re-runs exactly the bad cells, day by day, with R', async () => {
     const { screen, start, onRerun, run } = setup();
-    await vi.waitFor(() => expect(frame(screen)).toMatch(/^VOD/m));
+    await waitFor(() => expect(frame(screen)).toMatch(/^VOD/m));
 
     screen.stdin.write('R');
-    await vi.waitFor(() => expect(start).toHaveBeenCalledTimes(3));
+    await waitFor(() => expect(start).toHaveBeenCalledTimes(3));
     await run.settled();
 
     expect(onRerun).toHaveBeenCalledOnce();

@@ -5,6 +5,7 @@ import type { Ec2Service } from '../../src/screens/ec2-service.js';
 import type { Machine } from '../../src/services/ec2/machine.js';
 import type { Ec2Status } from '../../src/services/ec2/status.js';
 import { keys, renderSized } from './console-fixtures.js';
+import { waitFor } from './screen-wait.js';
 
 afterEach(() => cleanup());
 
@@ -94,7 +95,7 @@ describe('Ec2Screen', () => {
       24,
     );
 
-    await vi.waitFor(() => expect(frame(screen)).toContain('i-0abc123def4567890'));
+    await waitFor(() => expect(frame(screen)).toContain('i-0abc123def4567890'));
     expect(frame(screen)).toContain('IMDSv2 required, hop limit 2');
     expect(frame(screen)).toContain('Mon 2024-10-28 17:00 GMT = 2024-10-28T17:00:00.000Z');
     expect(frame(screen)).toContain('cloud-init finished');
@@ -103,57 +104,55 @@ describe('Ec2Screen', () => {
   it('stops the machine only after a y to a question that names it', async () => {
     const ec2 = fakeEc2();
     const screen = renderSized(<Ec2Screen ec2={ec2.service} width={100} height={20} />, 100, 24);
-    await vi.waitFor(() => expect(frame(screen)).toContain('selected i-0abc123def4567890'));
+    await waitFor(() => expect(frame(screen)).toContain('selected i-0abc123def4567890'));
 
     screen.stdin.write('s');
-    await vi.waitFor(() => expect(frame(screen)).toMatch(/stop i-0abc123def4567890 .*\? y\/N/));
+    await waitFor(() => expect(frame(screen)).toMatch(/stop i-0abc123def4567890 .*\? y\/N/));
     screen.stdin.write('n');
-    await vi.waitFor(() => expect(frame(screen)).toContain('selected'));
+    await waitFor(() => expect(frame(screen)).toContain('selected'));
     screen.stdin.write('s');
-    await vi.waitFor(() => expect(frame(screen)).toContain('? y/N'));
+    await waitFor(() => expect(frame(screen)).toContain('? y/N'));
     screen.stdin.write('y');
 
-    await vi.waitFor(() =>
-      expect(frame(screen)).toContain('i-0abc123def4567890: running -> stopped'),
-    );
+    await waitFor(() => expect(frame(screen)).toContain('i-0abc123def4567890: running -> stopped'));
     expect(ec2.calls).toEqual(['stop i-0abc123def4567890']);
   });
 
   it('terminates only when the instance id is typed', async () => {
     const ec2 = fakeEc2();
     const screen = renderSized(<Ec2Screen ec2={ec2.service} width={100} height={20} />, 100, 24);
-    await vi.waitFor(() => expect(frame(screen)).toContain('selected'));
+    await waitFor(() => expect(frame(screen)).toContain('selected'));
 
     screen.stdin.write('T');
-    await vi.waitFor(() =>
+    await waitFor(() =>
       expect(frame(screen)).toContain('type i-0abc123def4567890 to terminate it'),
     );
     screen.stdin.write('i-0wrong');
     screen.stdin.write(keys.enter);
-    await vi.waitFor(() => expect(frame(screen)).toContain('selected'));
+    await waitFor(() => expect(frame(screen)).toContain('selected'));
     expect(ec2.calls).toEqual([]);
     screen.stdin.write('T');
-    await vi.waitFor(() => expect(frame(screen)).toContain('to terminate it'));
+    await waitFor(() => expect(frame(screen)).toContain('to terminate it'));
     screen.stdin.write('i-0abc123def4567890');
     screen.stdin.write(keys.enter);
 
-    await vi.waitFor(() => expect(ec2.calls).toEqual(['terminate i-0abc123def4567890']));
+    await waitFor(() => expect(ec2.calls).toEqual(['terminate i-0abc123def4567890']));
   });
 
   it('shows the launch plan first and launches on y', async () => {
     const ec2 = fakeEc2();
     const screen = renderSized(<Ec2Screen ec2={ec2.service} width={100} height={20} />, 100, 24);
-    await vi.waitFor(() => expect(frame(screen)).toContain('selected'));
+    await waitFor(() => expect(frame(screen)).toContain('selected'));
 
     screen.stdin.write('L');
-    await vi.waitFor(() => expect(frame(screen)).toContain('container image to run'));
+    await waitFor(() => expect(frame(screen)).toContain('container image to run'));
     screen.stdin.write('registry.example/tickops:1.0');
     screen.stdin.write(keys.enter);
-    await vi.waitFor(() => expect(frame(screen)).toContain('launch this machine? y/N'));
+    await waitFor(() => expect(frame(screen)).toContain('launch this machine? y/N'));
     expect(frame(screen)).toContain('IMDSv2 required, hop limit 2');
     screen.stdin.write('y');
 
-    await vi.waitFor(() => expect(frame(screen)).toContain('launched i-0new'));
+    await waitFor(() => expect(frame(screen)).toContain('launched i-0new'));
     expect(ec2.calls).toEqual(['launch registry.example/tickops:1.0']);
   });
 
@@ -168,7 +167,7 @@ describe('Ec2Screen', () => {
     };
     const screen = renderSized(<Ec2Screen ec2={service} width={120} height={20} />, 120, 24);
 
-    await vi.waitFor(() =>
+    await waitFor(() =>
       expect(frame(screen)).toContain(
         'access denied: ec2:DescribeInstances on region eu-west-1 — grant',
       ),

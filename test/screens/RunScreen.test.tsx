@@ -8,6 +8,7 @@ import {
   renderSized,
   testConfig,
 } from './console-fixtures.js';
+import { waitFor } from './screen-wait.js';
 
 afterEach(() => cleanup());
 
@@ -35,7 +36,7 @@ describe('RunScreen', () => {
     const { screen, run } = setup();
 
     screen.stdin.write(keys.enter);
-    await vi.waitFor(() => expect(frame(screen)).toMatch(/finished/));
+    await waitFor(() => expect(frame(screen)).toMatch(/finished/));
     await run.settled();
 
     const text = frame(screen);
@@ -47,13 +48,13 @@ describe('RunScreen', () => {
   it("shows the selected failed row's reason beneath the table", async () => {
     const { screen, run } = setup();
     screen.stdin.write(keys.enter);
-    await vi.waitFor(() => expect(frame(screen)).toMatch(/finished/));
+    await waitFor(() => expect(frame(screen)).toMatch(/finished/));
     await run.settled();
 
     screen.stdin.write('j');
     screen.stdin.write('j');
 
-    await vi.waitFor(() =>
+    await waitFor(() =>
       expect(frame(screen)).toMatch(/^AMFW: no data \(symbol may be delisted or wrong\)$/m),
     );
   });
@@ -61,14 +62,14 @@ describe('RunScreen', () => {
   it('retries the failed tickers with r, without starting over', async () => {
     const { screen, run } = setup();
     screen.stdin.write(keys.enter);
-    await vi.waitFor(() => expect(frame(screen)).toMatch(/finished/));
+    await waitFor(() => expect(frame(screen)).toMatch(/finished/));
     await run.settled();
 
     screen.stdin.write('r');
-    await vi.waitFor(() => expect(run.busy).toBe(true));
+    await waitFor(() => expect(run.busy).toBe(true));
     await run.settled();
 
-    await vi.waitFor(() => expect(frame(screen)).toMatch(/^BARC +stored/m));
+    await waitFor(() => expect(frame(screen)).toMatch(/^BARC +stored/m));
     expect(frame(screen)).toMatch(/^AMFW +failed/m);
   });
 
@@ -76,30 +77,30 @@ describe('RunScreen', () => {
     const { screen, run } = setup([]);
 
     screen.stdin.write('F');
-    await vi.waitFor(() =>
+    await waitFor(() =>
       expect(frame(screen)).toContain('download and upload everything for 2024-10-25 again? y/N'),
     );
     screen.stdin.write('n');
 
-    await vi.waitFor(() => expect(frame(screen)).toContain('date 2024-10-25'));
+    await waitFor(() => expect(frame(screen)).toContain('date 2024-10-25'));
     expect(run.busy).toBe(false);
   });
 
   it('asks about the date it will rerun, after a finished run of another date', async () => {
     const { screen, run } = setup([]);
     screen.stdin.write(keys.enter);
-    await vi.waitFor(() => expect(frame(screen)).toMatch(/finished/));
+    await waitFor(() => expect(frame(screen)).toMatch(/finished/));
     await run.settled();
 
     screen.stdin.write('d');
-    await vi.waitFor(() => expect(frame(screen)).toContain('date (YYYY-MM-DD)'));
+    await waitFor(() => expect(frame(screen)).toContain('date (YYYY-MM-DD)'));
     for (let index = 0; index < 10; index += 1) screen.stdin.write(keys.backspace);
     screen.stdin.write('2024-10-24');
     screen.stdin.write(keys.enter);
-    await vi.waitFor(() => expect(frame(screen)).toContain('date set to 2024-10-24'));
+    await waitFor(() => expect(frame(screen)).toContain('date set to 2024-10-24'));
     screen.stdin.write('F');
 
-    await vi.waitFor(() =>
+    await waitFor(() =>
       expect(frame(screen)).toContain('download and upload everything for 2024-10-24 again? y/N'),
     );
   });
@@ -107,14 +108,14 @@ describe('RunScreen', () => {
   it('filters rows with /', async () => {
     const { screen, run } = setup();
     screen.stdin.write(keys.enter);
-    await vi.waitFor(() => expect(frame(screen)).toMatch(/finished/));
+    await waitFor(() => expect(frame(screen)).toMatch(/finished/));
     await run.settled();
 
     screen.stdin.write('/');
-    await vi.waitFor(() => expect(frame(screen)).toContain('filter:'));
+    await waitFor(() => expect(frame(screen)).toContain('filter:'));
     screen.stdin.write('fail');
 
-    await vi.waitFor(() => expect(frame(screen)).not.toMatch(/^BARC/m));
+    await waitFor(() => expect(frame(screen)).not.toMatch(/^BARC/m));
     expect(frame(screen)).toMatch(/^AMFW/m);
   });
 
@@ -122,11 +123,11 @@ describe('RunScreen', () => {
     const { screen } = setup();
 
     screen.stdin.write('d');
-    await vi.waitFor(() => expect(frame(screen)).toContain('date (YYYY-MM-DD): 2024-10-25'));
+    await waitFor(() => expect(frame(screen)).toContain('date (YYYY-MM-DD): 2024-10-25'));
     for (let index = 0; index < 10; index += 1) screen.stdin.write(keys.backspace);
     screen.stdin.write('2024-10-24');
     screen.stdin.write(keys.enter);
 
-    await vi.waitFor(() => expect(frame(screen)).toContain('date set to 2024-10-24'));
+    await waitFor(() => expect(frame(screen)).toContain('date set to 2024-10-24'));
   });
 });

@@ -50,7 +50,11 @@ export async function findJobByName(
         }),
       );
       for (const job of reply.jobSummaryList ?? []) {
-        if (job.jobId) found.push({ jobId: job.jobId, createdAt: job.createdAt ?? 0 });
+        // An array job's children are listed too, as `parent:index`, created in the same
+        // second as their parent: only parents are candidates.
+        if (job.jobId && !job.jobId.includes(':')) {
+          found.push({ jobId: job.jobId, createdAt: job.createdAt ?? 0 });
+        }
       }
       nextToken = reply.nextToken;
     } while (nextToken);
