@@ -1,3 +1,4 @@
+import { leastPrivilegeS3UploadPolicy } from '../../src/services/iam/policy-documents.js';
 import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -245,12 +246,20 @@ describeWithMoto(
   (getMoto) => {
     let uploader: { accessKeyId: string; secretAccessKey: string };
     let lister: { accessKeyId: string; secretAccessKey: string };
+    let leastPrivilege: { accessKeyId: string; secretAccessKey: string };
 
     beforeAll(async () => {
       uploader = await createIamUserWithPolicy(getMoto(), {
         userName: 'downloader',
         policyName: 's3_upload',
         document: originalS3Upload,
+      });
+      leastPrivilege = await createIamUserWithPolicy(getMoto(), {
+        userName: 'downloader-lp',
+        policyName: 's3_upload_least_privilege',
+        document: JSON.stringify(
+          leastPrivilegeS3UploadPolicy('tickops-lp', JSON.parse(flatLayout)),
+        ),
       });
       lister = await createIamUserWithPolicy(getMoto(), {
         userName: 'lister',
@@ -303,6 +312,28 @@ describeWithMoto(
       expect(first.stdout + first.stderr).not.toContain(uploader.secretAccessKey);
     });
 
+    it('completes with only the least-privilege s3_upload, which cannot read or delete', async () => {
+      source = await startSourceServer({ date });
+      const list = await tickerFile(['BARC', 'VOD']);
+
+      const result = await runTickops(
+        ['--run-today', '--tickers', list],
+        envAs(leastPrivilege, 'tickops-lp'),
+      );
+
+      expect(result.stderr).toBe('');
+      expect(result.exitCode).toBe(0);
+      expect(result.stdout).toContain('uploaded 5, unchanged 0');
+      const client = createMotoS3Client(getMoto(), leastPrivilege);
+      const key = 'manifests-20241025.json';
+      await expect(
+        client.send(new GetObjectCommand({ Bucket: 'tickops-lp', Key: key })),
+      ).rejects.toThrow(/Access ?Denied/i);
+      await expect(
+        client.send(new DeleteObjectCommand({ Bucket: 'tickops-lp', Key: key })),
+      ).rejects.toThrow(/Access ?Denied/i);
+    });
+
     it('exits 3 naming s3:PutObject when the credentials cannot write', async () => {
       source = await startSourceServer({ date });
 
@@ -319,5 +350,5 @@ describeWithMoto(
       expect(result.stderr).not.toContain(lister.secretAccessKey);
     });
   },
-  { enforceIamAfter: 8 },
+  { enforceIamAfter: 12 },
 );
