@@ -33,7 +33,9 @@ const fixedRows = 4;
 export function RunScreen({ services, width, height }: RunScreenProps) {
   const theme = useTheme();
   const run = useRun(services.run);
-  const [date, setDate] = useState(() => tradingDateAt(services.now(), services.config.timeZone));
+  const [date, setDate] = useState(
+    () => services.startDate ?? tradingDateAt(services.now(), services.config.timeZone),
+  );
   const [mode, setMode] = useState<Mode>('browse');
   const [filter, setFilter] = useState('');
   const cursor = useListCursor();

@@ -96,6 +96,8 @@ export interface IamService {
 export interface ConsoleServices {
   readonly config: Config;
   readonly now: () => number;
+  /** The trading date the Run screen starts on (`--date`); today in the exchange zone if unset. */
+  readonly startDate?: string;
   readonly identity: () => Promise<Identity>;
   readonly run: RunController;
   readonly bucket: BucketService;

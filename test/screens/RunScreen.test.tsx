@@ -119,6 +119,20 @@ describe('RunScreen', () => {
     expect(frame(screen)).toMatch(/^AMFW/m);
   });
 
+  it('starts on the date the console was given with --date', async () => {
+    const config = testConfig();
+    const services = {
+      ...fakeServices(config, realRunController(config, symbols)),
+      startDate: '2024-10-21',
+    };
+
+    const screen = renderSized(<RunScreen services={services} width={80} height={20} />, 80, 24);
+
+    await waitFor(() =>
+      expect(frame(screen)).toContain('no run yet: enter starts the run for 2024-10-21'),
+    );
+  });
+
   it('takes another date with d, and rejects one that is not a date', async () => {
     const { screen } = setup();
 
