@@ -3,6 +3,8 @@
  * ticker and a summary, or JSON lines with `--json`. No colour and no cursor movement, so the
  * output reads the same in a journal, a pipe or a CI log.
  */
+// Plain text helpers, no Ink: the console's and the line printer's sizes read the same.
+import { formatBytes } from '../screens/format.js';
 import type { RunEvent, RunSummary, TickerOutcome } from '../services/run-day.js';
 
 /** Where the printer writes and how. */
@@ -132,13 +134,6 @@ export function formatSummary(summary: RunSummary, dryRun: boolean): string[] {
   }
 
   return lines;
-}
-
-function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} kB`;
-
-  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }
 
 function formatSeconds(ms: number): string {

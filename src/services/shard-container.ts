@@ -7,6 +7,7 @@
 import type { Config } from './config.js';
 import { configKeys } from './config-keys.js';
 import { ConfigError } from './errors.js';
+import { jobEnvironment } from './job-environment.js';
 
 /** The container's image and size. */
 export interface ContainerSpec {
@@ -47,25 +48,12 @@ export function containerEnvironment(
   tickersInImage: string | undefined,
 ): { name: string; value: string }[] {
   const layoutDefault = JSON.stringify(configKeys.layout.defaultValue);
-  const entries: [string, string | undefined][] = [
-    ['TICKOPS_BUCKET', config.bucket],
-    ['TICKOPS_REGION', config.region],
-    ['TICKOPS_EXCHANGE', config.exchange],
-    ['TICKOPS_TIMEZONE', config.timeZone],
-    ['TICKOPS_SOURCE', config.source],
-    ['TICKOPS_SOURCE_URL', config.sourceUrl],
-    ['TICKOPS_CONCURRENCY', String(config.concurrency)],
-    ['TICKOPS_UPLOAD_CONCURRENCY', String(config.uploadConcurrency)],
-    ['TICKOPS_RETRIES', String(config.retries)],
-    ['TICKOPS_REQUEST_TIMEOUT_MS', String(config.requestTimeoutMs)],
-    ['TICKOPS_TICKERS', tickersInImage],
-    ['TICKOPS_LOG_LEVEL', 'info'],
-  ];
+  const entries = jobEnvironment(config);
+  if (tickersInImage !== undefined) entries.push(['TICKOPS_TICKERS', tickersInImage]);
   const layout = JSON.stringify(config.layout);
   if (layout !== layoutDefault) entries.push(['TICKOPS_LAYOUT', layout]);
 
   return entries
-    .filter((entry): entry is [string, string] => entry[1] !== undefined)
     .map(([name, value]) => ({ name, value }))
     .sort((a, b) => (a.name < b.name ? -1 : 1));
 }

@@ -5,6 +5,7 @@
  */
 import type { Config } from '../config.js';
 import { ConfigError } from '../errors.js';
+import { jobEnvironment } from '../job-environment.js';
 import { isValidSymbol, type TickerList } from '../tickers.js';
 import { dailyScheduleFor, type DailySchedule } from './daily-schedule.js';
 
@@ -69,26 +70,14 @@ export function machineSpecFrom(
 
 function environmentOf(config: Config, hasTickers: boolean): [string, string][] {
   // The endpoint and profile are the operator's (an emulator, a named profile): the machine
-  // talks to real AWS with its instance role. Info level, because the journal is the log.
-  const entries: [string, string | undefined][] = [
-    ['TICKOPS_BUCKET', config.bucket],
-    ['TICKOPS_REGION', config.region],
-    ['TICKOPS_EXCHANGE', config.exchange],
-    ['TICKOPS_TIMEZONE', config.timeZone],
-    ['TICKOPS_SOURCE', config.source],
-    ['TICKOPS_SOURCE_URL', config.sourceUrl],
-    ['TICKOPS_CONCURRENCY', String(config.concurrency)],
-    ['TICKOPS_UPLOAD_CONCURRENCY', String(config.uploadConcurrency)],
-    ['TICKOPS_RETRIES', String(config.retries)],
-    ['TICKOPS_REQUEST_TIMEOUT_MS', String(config.requestTimeoutMs)],
+  // talks to real AWS with its instance role, so neither is passed on.
+  const own: [string, string][] = [
     ['TICKOPS_LAYOUT', JSON.stringify(config.layout)],
     ['TICKOPS_DATA_DIR', containerPaths.data],
-    ['TICKOPS_TICKERS', hasTickers ? containerPaths.tickers : undefined],
-    ['TICKOPS_LOG_LEVEL', 'info'],
+    ...(hasTickers ? [['TICKOPS_TICKERS', containerPaths.tickers] as [string, string]] : []),
     ['NO_COLOR', '1'],
   ];
-
-  const present = entries.filter((entry): entry is [string, string] => entry[1] !== undefined);
+  const present = [...jobEnvironment(config), ...own];
   for (const [key, value] of present) {
     // docker --env-file takes each line literally; a line break would start a new variable.
     if (/[\r\n\0]/.test(value)) throw new ConfigError(`${key}: the value has a line break`);
