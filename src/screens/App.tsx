@@ -4,7 +4,7 @@
  * so the frame never grows taller than the terminal.
  */
 import { Box, useApp, useInput } from 'ink';
-import { useCallback, useState, type ReactNode } from 'react';
+import { useCallback, useRef, useState, type ReactNode } from 'react';
 import { BucketScreen } from './BucketScreen.js';
 import type { ConsoleServices } from './console-services.js';
 import { CoverageScreen } from './CoverageScreen.js';
@@ -59,8 +59,12 @@ export function App({ services, noColor = false, onQuit }: AppProps) {
     setWizard(false);
     setActiveIndex(next);
   };
-  const [captured, setCaptured] = useState(false);
-  const setCapturedStable = useCallback((value: boolean) => setCaptured(value), []);
+  // A ref, not state: a key that arrives before the shell re-renders must already see that a
+  // screen holds the keyboard, or `q` typed into a filter would quit.
+  const captured = useRef(false);
+  const setCapturedStable = useCallback((value: boolean) => {
+    captured.current = value;
+  }, []);
 
   const screens: ScreenSpec[] = [
     {
@@ -114,7 +118,7 @@ export function App({ services, noColor = false, onQuit }: AppProps) {
   useInput((input, key) => {
     if (key.ctrl && input === 'c') return quit();
     if (help) return setHelp(false);
-    if (captured) return;
+    if (captured.current) return;
 
     if (input === 'q') return quit();
     if (input === '?') return setHelp(true);

@@ -2,7 +2,7 @@
  * While a screen reads text (a filter, a date), every key belongs to it: the shell's own
  * keys (q, digits, ?) must not fire. Screens say so through this context.
  */
-import { createContext, useContext, useEffect } from 'react';
+import { createContext, useContext, useLayoutEffect } from 'react';
 
 /** Setter the shell provides. */
 export const KeyCaptureContext = createContext<(captured: boolean) => void>(() => undefined);
@@ -11,7 +11,8 @@ export const KeyCaptureContext = createContext<(captured: boolean) => void>(() =
 export function useKeyCapture(captured: boolean): void {
   const setCaptured = useContext(KeyCaptureContext);
 
-  useEffect(() => {
+  // A layout effect runs as the screen commits, before the next key can be read.
+  useLayoutEffect(() => {
     setCaptured(captured);
     return () => setCaptured(false);
   }, [captured, setCaptured]);
