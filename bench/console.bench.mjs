@@ -26,6 +26,7 @@ const measure = (variant) =>
 
 const headless = measure('headless');
 const baseline = measure('every-event');
+const defaultRuntime = measure('default-runtime');
 const ours = measure('throttled');
 
 const row = (label, m, extra) =>
@@ -45,5 +46,6 @@ process.stdout.write(
     '| --- | --: | --: | --: | --: | --: | --: | --- |\n' +
     `${row('no screen (the job alone)', headless, 'what the run itself costs')}\n` +
     `${row('drawn on every event', baseline, `baseline; screen's share ${screenCpu(baseline).toFixed(0)}% CPU`)}\n` +
+    `${row('10 redraws/s, Node defaults', defaultRuntime, `React dev build, V8 default heap growth; ${(defaultRuntime.peakRssMb / ours.peakRssMb).toFixed(2)}x the shipped peak RSS`)}\n` +
     `${row('as shipped (10 redraws/s)', ours, `screen's share ${screenCpu(ours).toFixed(0)}% CPU, ${cpuRatio.toFixed(1)}x less than baseline; target <150 MB, <50% of a core, <=10/s: ${pass ? 'PASS' : 'FAIL'}`)}\n`,
 );

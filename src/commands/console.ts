@@ -11,6 +11,7 @@ import { createJsonLogger } from '../services/logger.js';
 import { parseTradingDate } from '../services/trading-day.js';
 import { wantsNoColor, type CliOptions } from './cli-options.js';
 import { loadCommandContext } from './command-context.js';
+import { prepareConsoleRuntime } from './console-runtime.js';
 import { createConsoleServices } from './console-wiring.js';
 import { prepareRuns } from './run-setup.js';
 
@@ -27,6 +28,7 @@ export async function openConsole(options: CliOptions, env = process.env): Promi
     return 2;
   }
 
+  prepareConsoleRuntime();
   const { config } = loadCommandContext(options, env);
   // Logs must never land in the frame Ink draws: they go to a file in the data directory.
   await mkdir(config.dataDirectory, { recursive: true });
