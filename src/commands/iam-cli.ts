@@ -32,7 +32,7 @@ export function defineIamCommand(program: Command): void {
       .command('check')
       .description('report each piece as present, missing, drifted or cannot-check (read-only)')
       .addOption(policyOption())
-      .option('--ecs', 'also want ecs-tasks.amazonaws.com in the role trust policy')
+      .option('--ecs', 'also want what shards need: ECS tasks in the trust, reading shard parts')
       .option('--json', 'print the report as one JSON object'),
   ).action(async (_options: CliOptions, command: Command) => {
     const { iamCheckCommand } = await import('./iam.js');
@@ -44,7 +44,7 @@ export function defineIamCommand(program: Command): void {
       .command('apply')
       .description('show the plan, ask, then create what is missing and fix drift')
       .addOption(policyOption())
-      .option('--ecs', 'let ECS tasks assume the role too (ecs-tasks.amazonaws.com)')
+      .option('--ecs', 'let ECS tasks assume the role and read shard manifest parts (for shards)')
       .option('--yes', 'apply without asking (for scripts)')
       .option('--dry-run', 'only show the plan; change nothing')
       .option('--json', 'print JSON lines: the plan, then each step'),

@@ -19,10 +19,23 @@ export interface ManifestPart extends Manifest {
 
 /** The folder under the day's manifest key that holds the parts. */
 export function partsPrefix(manifestTemplate: string, date: TradingDate): string {
-  const key = manifestTemplate.replaceAll('{date}', compactDate(date));
+  return partsFolderOf(manifestTemplate.replaceAll('{date}', compactDate(date)));
+}
+
+/**
+ * The parts of every day as an IAM key pattern (for the default layout, `manifests/`, a star,
+ * `/parts/`, a star): what a shard may read back to merge the day, and no other manifest.
+ */
+export function partsPattern(manifestTemplate: string): string {
+  return `${partsFolderOf(manifestTemplate.replaceAll('{date}', '*'))}*`;
+}
+
+function partsFolderOf(manifestKey: string): string {
   // `manifests/20241025.json` and `manifests/20241025/` may both exist, in S3 and in a folder
   // sink alike; a key without the extension gets a suffix so a file and a folder never clash.
-  const base = key.endsWith('.json') ? key.slice(0, -'.json'.length) : `${key}.parts`;
+  const base = manifestKey.endsWith('.json')
+    ? manifestKey.slice(0, -'.json'.length)
+    : `${manifestKey}.parts`;
 
   return `${base}/parts/`;
 }

@@ -24,6 +24,10 @@ export interface IamTarget {
   readonly bucket: string;
   readonly layout: KeyLayout;
   readonly flavour: PolicyFlavour;
+  /**
+   * The role also runs shards as ECS tasks (AWS Batch on Fargate or ECS): it trusts
+   * ecs-tasks.amazonaws.com, and least privilege lets it read the shards' manifest parts.
+   */
   readonly ecs: boolean;
 }
 
@@ -47,11 +51,13 @@ export function desiredIam(target: IamTarget): DesiredIam {
     target,
     policyName: iamNames.policy,
     policyArn: `arn:${target.partition}:iam::${target.accountId}:policy/${iamNames.policy}`,
-    policyDocument: s3UploadPolicy(target.flavour, target.bucket, target.layout, target.partition),
+    policyDocument: s3UploadPolicy(target.flavour, target.bucket, target.layout, target.partition, {
+      shards: target.ecs,
+    }),
     roleName: iamNames.role,
     trustDocument: trustPolicy({ ecs: target.ecs }),
     trustedServices: trustedServices({ ecs: target.ecs }),
     instanceProfileName: iamNames.instanceProfile,
-    needs: runTodayNeeds(target.bucket, target.layout, target.partition),
+    needs: runTodayNeeds(target.bucket, target.layout, target.partition, { shards: target.ecs }),
   };
 }

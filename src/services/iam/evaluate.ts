@@ -11,7 +11,8 @@
  * policies and SCPs are not seen by these calls and can still deny what this says is allowed.
  */
 import type { KeyLayout } from '../config.js';
-import { bucketArn } from './policy-documents.js';
+import { partKey } from '../shard-part.js';
+import { bucketArn, type PolicyUse } from './policy-documents.js';
 import { statementsOf, type NormalStatement, type PolicyDocument } from './policy-json.js';
 
 /** One call the run makes, on one resource. */
@@ -112,9 +113,22 @@ function sampleKeys(layout: KeyLayout): string[] {
     .filter((key, index, keys) => keys.indexOf(key) === index);
 }
 
-/** What `tickops --run-today` calls on the bucket (see src/services/s3.ts). */
-export function runTodayNeeds(bucket: string, layout: KeyLayout, partition = 'aws'): AccessNeed[] {
+/**
+ * What `tickops --run-today` calls on the bucket (see src/services/s3.ts); a shard also
+ * uploads its manifest part and reads every part back to merge the day.
+ */
+export function runTodayNeeds(
+  bucket: string,
+  layout: KeyLayout,
+  partition = 'aws',
+  use: PolicyUse = { shards: false },
+): AccessNeed[] {
   const arn = bucketArn(bucket, partition);
+  const part = `${arn}/${partKey(layout.manifest, '2024-10-25', { index: 0, count: 8 })}`;
+  const shardNeeds: AccessNeed[] = [
+    { action: 's3:PutObject', resource: part, purpose: "upload the shard's manifest part" },
+    { action: 's3:GetObject', resource: part, purpose: "read the shards' parts to merge the day" },
+  ];
 
   return [
     { action: 's3:ListBucket', resource: arn, purpose: 'probe the bucket and list the day' },
@@ -124,5 +138,6 @@ export function runTodayNeeds(bucket: string, layout: KeyLayout, partition = 'aw
       resource: `${arn}/${key}`,
       purpose: 'upload the day',
     })),
+    ...(use.shards ? shardNeeds : []),
   ];
 }

@@ -4,7 +4,8 @@
  * `tickops --run-today` calls (see src/services/s3.ts) and only on the configured bucket.
  */
 import type { KeyLayout } from '../config.js';
-import type { PolicyDocument } from './policy-json.js';
+import { partsPattern } from '../shard-part.js';
+import type { PolicyDocument, PolicyStatement } from './policy-json.js';
 
 /** Which `s3_upload` document to put in place. */
 export type PolicyFlavour = 'least-privilege' | 'original';
@@ -19,7 +20,15 @@ export const actionReasons: Readonly<Record<string, string>> = {
     'ListObjectsV2: probes that the bucket exists and lists what the day already holds',
   's3:CreateBucket': 'creates the bucket on the first run',
   's3:ListAllMyBuckets': 'never called by --run-today; kept only for the original system',
+  's3:GetObject':
+    "sharded runs only: reads the shards' manifest parts back, so the last shard merges the day",
 };
+
+/** What the role is for beyond the daily job on one machine. */
+export interface PolicyUse {
+  /** The role also runs shards (AWS Batch or ECS), each of which may merge the day. */
+  readonly shards: boolean;
+}
 
 /** The original system's policy, exactly as it was: four actions on every resource. */
 export function originalS3UploadPolicy(): PolicyDocument {
@@ -63,14 +72,23 @@ export function objectArns(bucket: string, layout: KeyLayout, partition = 'aws')
 /**
  * Least privilege for the daily job: PutObject under the layout's prefixes (by default
  * `raw/*`, `bars/*`, `manifests/*`), and ListBucket plus CreateBucket on the bucket itself.
- * No GetObject or DeleteObject, so a stolen instance credential can add data but not read
- * or destroy it; no ListAllMyBuckets, which the job never calls.
+ * No DeleteObject, and GetObject only on the shards' manifest parts when the role runs shards,
+ * so a stolen credential can add data but neither read the day's data nor destroy it; no
+ * ListAllMyBuckets, which the job never calls.
  */
 export function leastPrivilegeS3UploadPolicy(
   bucket: string,
   layout: KeyLayout,
   partition = 'aws',
+  use: PolicyUse = { shards: false },
 ): PolicyDocument {
+  const readParts: PolicyStatement = {
+    Sid: 'MergeShardParts',
+    Effect: 'Allow',
+    Action: ['s3:GetObject'],
+    Resource: [shardPartsArn(bucket, layout, partition)],
+  };
+
   return {
     Version: '2012-10-17',
     Statement: [
@@ -86,8 +104,14 @@ export function leastPrivilegeS3UploadPolicy(
         Action: ['s3:ListBucket', 's3:CreateBucket'],
         Resource: [bucketArn(bucket, partition)],
       },
+      ...(use.shards ? [readParts] : []),
     ],
   };
+}
+
+/** The ARN pattern of every day's shard manifest parts in the bucket. */
+export function shardPartsArn(bucket: string, layout: KeyLayout, partition = 'aws'): string {
+  return `${bucketArn(bucket, partition)}/${partsPattern(layout.manifest)}`;
 }
 
 /** The document of a flavour for a bucket. */
@@ -96,8 +120,9 @@ export function s3UploadPolicy(
   bucket: string,
   layout: KeyLayout,
   partition = 'aws',
+  use: PolicyUse = { shards: false },
 ): PolicyDocument {
   return flavour === 'original'
     ? originalS3UploadPolicy()
-    : leastPrivilegeS3UploadPolicy(bucket, layout, partition);
+    : leastPrivilegeS3UploadPolicy(bucket, layout, partition, use);
 }

@@ -3,8 +3,10 @@ import {
   leastPrivilegeS3UploadPolicy,
   objectArns,
   originalS3UploadPolicy,
+  shardPartsArn,
   templatePrefix,
 } from '../../../src/services/iam/policy-documents.js';
+import { evaluateAccess } from '../../../src/services/iam/evaluate.js';
 import {
   canonicalPolicy,
   parsePolicyDocument,
@@ -52,6 +54,27 @@ describe('the s3_upload documents', () => {
       }),
     ]);
     expect(JSON.stringify(document)).not.toMatch(/ListAllMyBuckets|GetObject|DeleteObject|"\*"/);
+  });
+
+  it('lets a role that runs shards read the parts back, and no other object', () => {
+    const document = leastPrivilegeS3UploadPolicy('tickops-data', layout, 'aws', { shards: true });
+    const policies = [{ name: 's3_upload', document }];
+    const can = (action: string, key: string) =>
+      evaluateAccess(policies, [
+        { action, resource: `arn:aws:s3:::tickops-data/${key}`, purpose: 'test' },
+      ])[0]?.decision;
+
+    expect(shardPartsArn('tickops-data', layout)).toBe(
+      'arn:aws:s3:::tickops-data/manifests/*/parts/*',
+    );
+    expect(can('s3:GetObject', 'manifests/20241025/parts/3-of-8.json')).toBe('allowed');
+    expect(can('s3:GetObject', 'manifests/20241025.json')).toBe('not-granted');
+    expect(can('s3:GetObject', 'raw/20241025/BARC.json')).toBe('not-granted');
+    expect(can('s3:GetObject', 'bars/20241025/BARC.csv')).toBe('not-granted');
+    expect(can('s3:DeleteObject', 'manifests/20241025/parts/3-of-8.json')).toBe('not-granted');
+    expect(JSON.stringify(leastPrivilegeS3UploadPolicy('tickops-data', layout))).not.toMatch(
+      /GetObject/,
+    );
   });
 
   it('follows a custom key layout and the partition', () => {
