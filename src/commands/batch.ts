@@ -135,7 +135,7 @@ async function submit(config: Config, options: CliOptions, output: Output): Prom
   );
   output.line(`follow it:  tickops batch status --date ${date}`);
   output.line(
-    `merge it:   tickops --run-today --merge --date ${date} (reads the parts: s3:GetObject)`,
+    `the last shard merges the day; by hand: tickops --run-today --merge --date ${date}`,
   );
 
   return ExitCode.ok;

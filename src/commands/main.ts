@@ -41,7 +41,8 @@ const program = addConfigOptions(
     .option('--shard <K/N>', 'run shard K of N (from 0) and upload its manifest part')
     .option('--shards <n>', 'the number of shards of a sharded run (TICKOPS_SHARD_COUNT)')
     .option('--local', 'with --shards N: run all N shards here as child processes, then merge')
-    .option('--merge', "merge the shards' manifest parts into the day's manifest"),
+    .option('--merge', "merge the shards' manifest parts into the day's manifest")
+    .option('--no-merge', 'with --shard K/N: leave the merge to --merge (a shard tries it last)'),
 )
   .showHelpAfterError('(run tickops --help for the options)')
   .configureOutput({ outputError: (text, write) => write(text) })

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { demoRecordings, demoTickerList } from '../services/bundled.js';
 import type { Config, FlagValues } from '../services/config.js';
 import { DayStore } from '../services/day-store.js';
-import { ConfigError, ExitCode, InterruptedError } from '../services/errors.js';
+import { ConfigError, ExitCode, InterruptedError, TickopsError } from '../services/errors.js';
 import { mergeDay } from '../services/merge-day.js';
 import { formatMerge, mergeExitCode, mergeJson } from '../services/merge-describe.js';
 import type { RunSummary } from '../services/run-day.js';
@@ -86,6 +86,10 @@ export async function runTodayCommand(
       }),
     );
 
+    if (config.shard && options.merge !== false && !options.dryRun) {
+      await mergeAfterShard(setup, date, summary, options, io);
+    }
+
     return summary.failed.length > 0 ? ExitCode.partial : ExitCode.ok;
   } catch (error) {
     return reportFailure(error, io.stderr, verbose);
@@ -153,7 +157,8 @@ async function runShardsHere(
       argsFor: (shard) => [
         mainScript,
         ...shardChildArgs(argv),
-        ...['--shard', `${shard.index}/${shard.count}`, '--date', date],
+        // This parent merges once every child is done; children merging too would only race.
+        ...['--shard', `${shard.index}/${shard.count}`, '--date', date, '--no-merge'],
       ],
       signal,
       onLine: (shardLine) => {
@@ -177,6 +182,51 @@ async function runShardsHere(
   else for (const text of formatMerge(merge)) line(text);
 
   return worstExitCode([worst, mergeExitCode(merge)]);
+}
+
+/**
+ * After a cloud shard has uploaded its part, try to merge the day: the last shard to finish sees
+ * every part and uploads the day's manifest, the others find parts missing and leave it. Two
+ * shards finishing together may both see the whole set; their merges are the same bytes. The
+ * shard's exit code stays its own, so the engine never retries a shard for the merge's sake;
+ * an operator can always merge later with --merge.
+ */
+async function mergeAfterShard(
+  setup: Awaited<ReturnType<typeof prepareRuns>>,
+  date: string,
+  summary: RunSummary,
+  options: CliOptions,
+  io: Output,
+): Promise<void> {
+  const { config } = setup;
+  const count = config.shard?.count;
+  const line = (text: string) => io.stdout.write(`${text}\n`);
+  if (summary.manifest !== 'uploaded' && summary.manifest !== 'unchanged') return;
+
+  try {
+    const merge = await mergeDay({
+      date,
+      layout: config.layout,
+      count,
+      store: new DayStore(config.dataDirectory, date),
+      sink: setup.sink,
+      reader: setup.parts,
+    });
+    if (options.json) line(JSON.stringify(mergeJson(merge)));
+    else if (merge.complete) for (const text of formatMerge(merge)) line(text);
+    else {
+      line(
+        `merge ${date}: ${merge.present.length} of ${merge.count} shards in so far; ` +
+          'the last shard to finish merges the day',
+      );
+    }
+  } catch (error) {
+    const problem = error instanceof TickopsError ? error : undefined;
+    const reason = problem?.message ?? String(error);
+    const hint = problem?.hint ? `; ${problem.hint}` : '';
+    // The shard's own work is stored and its part uploaded; only the merge is left to do.
+    line(`merge ${date} not done: ${reason}${hint}; or merge later: tickops --run-today --merge`);
+  }
 }
 
 /** `--merge`: merge the parts the shards uploaded, without running anything. */

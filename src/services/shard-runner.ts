@@ -126,7 +126,7 @@ export function worstExitCode(codes: readonly (number | undefined)[]): number {
 }
 
 // The parent's own flags, and those each child is given afresh (`--shard`, `--date`).
-const parentFlags = new Set(['--local', '--merge']);
+const parentFlags = new Set(['--local', '--merge', '--no-merge']);
 const parentOptions = new Set(['--shards', '--shard', '--date']);
 
 /** The parent's arguments a child keeps: everything but the sharding and the date. */

@@ -16,6 +16,7 @@ import { formatManifest, type ManifestEntry } from '../../src/services/manifest.
 import { shardOf } from '../../src/services/shard.js';
 import { runTickops, tickopsBinary } from '../support/cli.js';
 import { createMotoS3Client, describeWithMoto } from '../support/moto.js';
+import { startS3FaultProxy } from '../support/s3-fault-proxy.js';
 import { startSourceServer, type SourceServer } from '../support/source-server.js';
 
 const date = '2024-10-25';
@@ -249,4 +250,79 @@ describeWithMoto('8 local shards against S3 (moto), a shard killed and rerun', (
       if (Number(shard) !== victimShard) expect(count).toBe('0');
     }
   }, 90_000);
+});
+
+describeWithMoto('cloud shards, each on a disk of its own: the last one merges', (getMoto) => {
+  const symbols = symbolsOf(30, 'C');
+  const bucket = 'tickops-cloud-shards';
+  let source: SourceServer;
+  let list: string;
+
+  beforeAll(async () => {
+    source = await startSourceServer({ date, latencyMs: 0 });
+    list = join(folder, 'thirty.txt');
+    await writeFile(list, `${symbols.join('\n')}\n`);
+  });
+  afterAll(async () => {
+    await source.close();
+  });
+
+  /** One shard as AWS Batch runs it: its index from the array, a fresh data folder. */
+  const shard = (index: number, endpoint: string) =>
+    runTickops(['--run-today', '--tickers', list, '--shards', '3'], {
+      ...getMoto().env,
+      AWS_ENDPOINT_URL: endpoint,
+      AWS_BATCH_JOB_ARRAY_INDEX: String(index),
+      TICKOPS_BUCKET: bucket,
+      TICKOPS_SOURCE_URL: source.url,
+      TICKOPS_DATA_DIR: join(folder, `cloud-shard-${index}`),
+      TICKOPS_NOW: `${date}T17:00:00Z`,
+    });
+
+  it('merges when the last part lands, and says how far the others got', async () => {
+    const { endpoint } = getMoto();
+    const first = await shard(1, endpoint);
+    const second = await shard(0, endpoint);
+    const last = await shard(2, endpoint);
+
+    expect([first.exitCode, second.exitCode, last.exitCode]).toEqual([0, 0, 0]);
+    expect(first.stdout).toContain(
+      'merge 2024-10-25: 1 of 3 shards in so far; the last shard to finish merges the day',
+    );
+    expect(second.stdout).toContain('2 of 3 shards in so far');
+    expect(last.stdout).toContain('merge 2024-10-25: 3 of 3 shards; 30 tickers: 30 done');
+    expect(last.stdout).toMatch(/^read 2 part\(s\) from the bucket$/m);
+    expect(last.stdout).toMatch(/^manifest manifests\/20241025\.json uploaded$/m);
+
+    const reply = await createMotoS3Client(getMoto()).send(
+      new GetObjectCommand({ Bucket: bucket, Key: 'manifests/20241025.json' }),
+    );
+    const merged = JSON.parse((await reply.Body?.transformToString()) ?? '{}') as {
+      tickers: ManifestEntry[];
+    };
+    expect(merged.tickers.map((entry) => entry.ticker)).toEqual([...symbols].sort());
+  }, 60_000);
+
+  it('keeps its own exit code when it may not read the parts, and says how to merge', async () => {
+    const proxy = await startS3FaultProxy(getMoto().endpoint, [
+      {
+        method: 'GET',
+        path: /\/parts\//,
+        fault: { kind: 'reply', status: 403, code: 'AccessDenied', message: 'Access Denied' },
+        times: Infinity,
+      },
+    ]);
+    try {
+      const rerun = await shard(1, proxy.url);
+
+      expect(rerun.exitCode).toBe(0);
+      expect(rerun.stderr).toBe('');
+      expect(rerun.stdout).toMatch(
+        /^merge 2024-10-25 not done: access denied: s3:GetObject on s3:\/\/tickops-cloud-shards\/manifests\/20241025\/parts\/\d-of-3\.json; .*tickops --run-today --merge$/m,
+      );
+      expect(proxy.fired[0]).toBeGreaterThan(0);
+    } finally {
+      await proxy.close();
+    }
+  }, 60_000);
 });
