@@ -29,8 +29,8 @@ import { containerSpecFrom } from '../services/shard-container.js';
 import { partsPrefix } from '../services/shard-part.js';
 import { checkShardRoles, requireReadyRoles } from '../services/shard-roles.js';
 import { createStsClient } from '../services/sts-client.js';
-import { isWeekend, parseTradingDate, tradingDateAt } from '../services/trading-day.js';
-import type { CliOptions } from './cli-options.js';
+import { isWeekend, tradingDateAt } from '../services/trading-day.js';
+import { parseDateOption, type CliOptions } from './cli-options.js';
 import { loadCommandContext } from './command-context.js';
 
 /** The subcommands. */
@@ -195,10 +195,7 @@ function dateOf(options: CliOptions, config: Config): string {
   const now = config.now ? Date.parse(config.now) : Date.now();
   if (given === undefined) return tradingDateAt(now, config.timeZone);
 
-  const date = parseTradingDate(given);
-  if (!date) throw new ConfigError(`--date: expected a date as YYYY-MM-DD, got '${given}'`);
-
-  return date;
+  return parseDateOption(given);
 }
 
 function wholeNumber(

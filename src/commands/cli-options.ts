@@ -4,6 +4,9 @@
  */
 import { Option, type Command } from 'commander';
 import type { FlagValues } from '../services/config.js';
+import { ConfigError } from '../services/errors.js';
+import type { TradingDate } from '../services/market-data/types.js';
+import { parseTradingDate } from '../services/trading-day.js';
 
 /** Parsed command-line options, as commander hands them over. */
 export type CliOptions = Record<string, string | boolean | undefined>;
@@ -76,4 +79,18 @@ export function flagsFrom(options: CliOptions, defaults: FlagValues = {}): FlagV
 /** Did the operator ask for no colour (`--no-color` or NO_COLOR)? */
 export function wantsNoColor(options: CliOptions, env: NodeJS.ProcessEnv): boolean {
   return options.color === false || (env.NO_COLOR !== undefined && env.NO_COLOR !== '');
+}
+
+/** The date `--date` names, or a one-line error saying what a date looks like. */
+export function parseDateOption(given: string): TradingDate {
+  const date = parseTradingDate(given.trim());
+  if (date) return date;
+
+  const shaped = /^\d{4}-\d{2}-\d{2}$/.test(given.trim());
+  throw new ConfigError(
+    shaped
+      ? `--date: '${given}' is not a day of the calendar`
+      : `--date: expected a date as YYYY-MM-DD, got '${given}'`,
+    { hint: 'give a trading date such as 2024-10-25, or leave --date out for today' },
+  );
 }

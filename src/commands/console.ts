@@ -6,10 +6,8 @@
 import { createWriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ConfigError } from '../services/errors.js';
 import { createJsonLogger } from '../services/logger.js';
-import { parseTradingDate } from '../services/trading-day.js';
-import { wantsNoColor, type CliOptions } from './cli-options.js';
+import { parseDateOption, wantsNoColor, type CliOptions } from './cli-options.js';
 import { loadCommandContext } from './command-context.js';
 import { prepareConsoleRuntime } from './console-runtime.js';
 import { createConsoleServices } from './console-wiring.js';
@@ -40,12 +38,7 @@ export async function openConsole(options: CliOptions, env = process.env): Promi
   const setup = await prepareRuns(config, logger, {
     localSink: typeof options.localSink === 'string' ? options.localSink : undefined,
   });
-  const given = typeof options.date === 'string' ? parseTradingDate(options.date) : undefined;
-  if (typeof options.date === 'string' && !given) {
-    throw new ConfigError(`--date: expected a date as YYYY-MM-DD, got '${options.date}'`, {
-      hint: 'give a trading date such as 2024-10-25, or leave --date out for today',
-    });
-  }
+  const given = typeof options.date === 'string' ? parseDateOption(options.date) : undefined;
   const services = { ...createConsoleServices(setup), startDate: given };
 
   const [{ render }, { createElement }, { App }] = await Promise.all([

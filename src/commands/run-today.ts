@@ -15,8 +15,8 @@ import { formatMerge, mergeExitCode, mergeJson } from '../services/merge-describ
 import type { RunSummary } from '../services/run-day.js';
 import { emptySummary } from '../services/run-summary.js';
 import { shareOf, allShards } from '../services/shard.js';
-import { isWeekend, parseTradingDate, tradingDateAt } from '../services/trading-day.js';
-import type { CliOptions } from './cli-options.js';
+import { isWeekend, tradingDateAt } from '../services/trading-day.js';
+import { parseDateOption, type CliOptions } from './cli-options.js';
 import { loadCommandContext } from './command-context.js';
 import { createRunPrinter, formatSummary } from './run-printer.js';
 import {
@@ -279,8 +279,5 @@ function resolveDate(options: CliOptions, config: Config, now: number): string {
     typeof options.date === 'string' ? options.date : options.demo ? demoDate : undefined;
   if (given === undefined) return tradingDateAt(now, config.timeZone);
 
-  const date = parseTradingDate(given);
-  if (!date) throw new ConfigError(`--date: expected a date as YYYY-MM-DD, got '${given}'`);
-
-  return date;
+  return parseDateOption(given);
 }

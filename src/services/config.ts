@@ -151,7 +151,8 @@ function readConfigFile(
 
   let parsed: unknown;
   try {
-    parsed = JSON.parse(text);
+    // Windows editors save UTF-8 with a byte-order mark, which JSON.parse does not accept.
+    parsed = JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch (error) {
     throw new ConfigError(`config file ${path} is not valid JSON: ${(error as Error).message}`, {
       hint: 'fix the JSON syntax, or move the file away to use defaults',
@@ -159,7 +160,9 @@ function readConfigFile(
     });
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new ConfigError(`config file ${path} must hold a JSON object of settings`);
+    throw new ConfigError(`config file ${path} must hold a JSON object of settings`, {
+      hint: 'write the settings between braces, e.g. {"bucket": "ftse100", "region": "eu-west-1"}',
+    });
   }
 
   const unknown = Object.keys(parsed).filter((key) => !(key in configKeys));

@@ -79,7 +79,10 @@ describe('tickops --run-today on bad input', () => {
     });
 
     expect(bad.exitCode).toBe(2);
-    expect(bad.stderr).toMatch(/--date: expected a date as YYYY-MM-DD, got '2024-02-30'/);
+    expect(bad.stderr).toBe(
+      "tickops: --date: '2024-02-30' is not a day of the calendar\n" +
+        '  next: give a trading date such as 2024-10-25, or leave --date out for today',
+    );
     expect(old.exitCode).toBe(2);
     expect(old.stderr).toMatch(/^tickops: yahoo cannot serve 2024-01-02: .*30 days/m);
   });

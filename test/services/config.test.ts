@@ -91,6 +91,21 @@ describe('loadConfig', () => {
     expect(load).toThrow(expect.objectContaining({ hint: expect.stringContaining('bucket') }));
   });
 
+  it('reads a file saved with a byte-order mark, and says how to write one that is no object', () => {
+    const withMark = loadConfig({
+      env: {},
+      readFile: () => '\uFEFF{"bucket": "ftse100-ops"}',
+      cwd: '/srv',
+    });
+    const list = () => loadConfig({ env: {}, readFile: () => '[]', cwd: '/srv' });
+
+    expect(withMark.bucket).toBe('ftse100-ops');
+    expect(list).toThrow(
+      'config file /srv/tickops.config.json must hold a JSON object of settings',
+    );
+    expect(list).toThrow(expect.objectContaining({ hint: expect.stringContaining('{"bucket"') }));
+  });
+
   it('reports broken JSON and a missing explicit file', () => {
     expect(() => loadConfig({ env: {}, readFile: () => '{"bucket": ', cwd: '/srv' })).toThrow(
       /is not valid JSON/,
