@@ -65,9 +65,12 @@ export function parseTickerList(text: string, path: string): TickerList {
   const tickers: Ticker[] = [];
   const seen = new Set<string>();
   const duplicates: string[] = [];
-  for (const row of rows) {
+  for (const listed of rows) {
+    // Exchanges and sources treat symbols without case: `vod` typed by hand is VOD, and two
+    // spellings must not become two tickers with two sets of objects.
+    const row = { ...listed, symbol: listed.symbol.toUpperCase() };
     if (!isValidSymbol(row.symbol)) {
-      throw new ConfigError(`${path} line ${row.line}: '${row.symbol}' is not a ticker symbol`, {
+      throw new ConfigError(`${path} line ${row.line}: '${listed.symbol}' is not a ticker symbol`, {
         hint: 'symbols use letters, digits and . - ^ = _ only; fix or remove that line',
       });
     }

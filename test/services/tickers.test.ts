@@ -36,6 +36,13 @@ describe('ticker lists', () => {
     expect(list.duplicates).toEqual(['BARC']);
   });
 
+  it('takes symbols without case, so a hand-typed vod is VOD and not a second ticker', () => {
+    const list = parseTickerList('VOD\nvod\nbarc\n', 'list.txt');
+
+    expect(list.tickers.map((ticker) => ticker.symbol)).toEqual(['VOD', 'BARC']);
+    expect(list.duplicates).toEqual(['VOD']);
+  });
+
   it('keeps the special-character symbols of case B06 distinct', () => {
     const list = parseTickerList('BT.A\n^FTSE\nGBPUSD=X\nBRK-B\nBRK.B\n', 'b06.txt');
 
