@@ -19,7 +19,7 @@ import {
 } from '../services/merge-read.js';
 import { createFolderSink, createS3Sink, type ObjectSink } from '../services/object-sink.js';
 import { runDay, type RunEvent, type RunSummary } from '../services/run-day.js';
-import { loadTickerList, type TickerList } from '../services/tickers.js';
+import { loadTickerList, withoutSourceAliases, type TickerList } from '../services/tickers.js';
 
 /** The parts of a run that do not change between runs of one process. */
 export interface RunSetup {
@@ -51,9 +51,19 @@ export async function prepareRuns(
     replayDirectory: config.replayDirectory,
     timeoutMs: config.requestTimeoutMs,
   });
-  const list = await loadTickerList(config.tickersFile ?? bundledTickerList);
-  if (list.duplicates.length > 0) {
-    logger.warn('duplicate tickers ignored', { list: list.path, duplicates: list.duplicates });
+  const listed = await loadTickerList(config.tickersFile ?? bundledTickerList);
+  if (listed.duplicates.length > 0) {
+    logger.warn('duplicate tickers ignored', { list: listed.path, duplicates: listed.duplicates });
+  }
+  const { list, aliases } = withoutSourceAliases(
+    listed,
+    (ticker) => ticker.sourceSymbol ?? source.toSourceSymbol(ticker.symbol, config.exchange),
+  );
+  for (const alias of aliases) {
+    logger.warn('ticker ignored: the source knows it by the same symbol as another', {
+      list: list.path,
+      ...alias,
+    });
   }
 
   return { config, logger, source, list, ...chooseSink(sink, config) };

@@ -1,6 +1,6 @@
 /**
  * The operator's ticker list: a CSV with a `ticker` column (the original FTSE 100 list) or a
- * plain file with one symbol a line. Symbols are kept exactly as the list writes them; the
+ * plain file with one symbol a line. Symbols are kept as the list writes them, in capitals; the
  * source's own spelling comes from the source's mapping or an explicit column.
  */
 import { readFile } from 'node:fs/promises';
@@ -9,7 +9,7 @@ import { ConfigError } from './errors.js';
 
 /** One entry of the list. */
 export interface Ticker {
-  /** The symbol as the list writes it; also the file and object key name. */
+  /** The symbol as the list writes it, in capitals; also the file and object key name. */
   readonly symbol: string;
   /** Company name when the list has one. */
   readonly name: string | undefined;
@@ -126,4 +126,37 @@ function readCsvRows(text: string, path: string): Ticker[] {
     sourceSymbol: record.source_symbol || undefined,
     line: info.lines,
   }));
+}
+
+/** A ticker left out because another one of the list asks the source for the same symbol. */
+export interface SourceAlias {
+  readonly ticker: string;
+  readonly sameAs: string;
+  readonly sourceSymbol: string;
+}
+
+/**
+ * Keep the first of the tickers that ask the source for the same symbol (Yahoo spells both
+ * `BT.A` and `BT-A` as `BT-A.L`): the others would download the same day again and store it
+ * under a second name, which a reader of the bucket would take for two companies.
+ */
+export function withoutSourceAliases(
+  list: TickerList,
+  toSourceSymbol: (ticker: Ticker) => string,
+): { readonly list: TickerList; readonly aliases: readonly SourceAlias[] } {
+  const first = new Map<string, string>();
+  const aliases: SourceAlias[] = [];
+  const tickers = list.tickers.filter((ticker) => {
+    const sourceSymbol = toSourceSymbol(ticker);
+    const sameAs = first.get(sourceSymbol);
+    if (sameAs === undefined) {
+      first.set(sourceSymbol, ticker.symbol);
+      return true;
+    }
+
+    aliases.push({ ticker: ticker.symbol, sameAs, sourceSymbol });
+    return false;
+  });
+
+  return { list: { ...list, tickers }, aliases };
 }

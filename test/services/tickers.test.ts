@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
-import { loadTickerList, parseTickerList } from '../../src/services/tickers.js';
+import { toYahooSymbol } from '../../src/services/market-data/yahoo.js';
+import {
+  loadTickerList,
+  parseTickerList,
+  withoutSourceAliases,
+} from '../../src/services/tickers.js';
 
 const ftse = fileURLToPath(new URL('../fixtures/ftse100.csv', import.meta.url));
 
@@ -41,6 +46,15 @@ describe('ticker lists', () => {
 
     expect(list.tickers.map((ticker) => ticker.symbol)).toEqual(['VOD', 'BARC']);
     expect(list.duplicates).toEqual(['VOD']);
+  });
+
+  it('keeps the first of two tickers the source knows by one symbol, and says which', () => {
+    const list = parseTickerList('BT.A\nBARC\nBT-A\n', 'list.txt');
+
+    const kept = withoutSourceAliases(list, (ticker) => toYahooSymbol(ticker.symbol, 'LON'));
+
+    expect(kept.list.tickers.map((ticker) => ticker.symbol)).toEqual(['BT.A', 'BARC']);
+    expect(kept.aliases).toEqual([{ ticker: 'BT-A', sameAs: 'BT.A', sourceSymbol: 'BT-A.L' }]);
   });
 
   it('keeps the special-character symbols of case B06 distinct', () => {
