@@ -73,7 +73,7 @@ export function buildCoverage(
           ticker,
           date,
           state: 'missing',
-          why: `no manifest for ${date}: the job did not finish`,
+          why: `no manifest for ${date}: the day was not run, or its run did not finish`,
         };
       } else if ('unreadable' in manifest) {
         cell = { ticker, date, state: 'missing', why: manifest.unreadable };
