@@ -58,6 +58,8 @@ export interface DownloadOutcome {
   readonly kind?: MarketDataFailureKind;
   readonly reason?: string;
   readonly attempts: number;
+  /** From the first attempt to the end of the last, waits between attempts included. */
+  readonly durationMs?: number;
 }
 
 /** What downloadDay needs. */
@@ -169,6 +171,7 @@ async function downloadOne(job: DownloadJob, context: AttemptContext): Promise<D
           kind: failure.kind,
           reason,
           attempts: attempt,
+          durationMs,
         };
       }
 

@@ -256,12 +256,11 @@ export async function runDay(options: RunDayOptions): Promise<RunSummary> {
         await options.store.saveEntry(entry);
         entries.set(result.ticker, entry);
       }
-      const outcome = toOutcome(
-        entry,
-        false,
-        [],
-        now() - (tickerStarted.get(result.ticker) ?? jobStarted),
-      );
+      // Outcomes are gathered once every download has settled: the clock then would count
+      // the other tickers' time too.
+      const durationMs =
+        result.durationMs ?? now() - (tickerStarted.get(result.ticker) ?? jobStarted);
+      const outcome = toOutcome(entry, false, [], durationMs);
       outcomes.set(result.ticker, outcome);
       emit({ type: 'ticker-finished', outcome });
     }

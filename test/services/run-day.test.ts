@@ -188,6 +188,30 @@ describe('runDay', () => {
     expect(await bucketKeys()).not.toContain('raw/20241025/AMFW.json');
   });
 
+  it('times a failed ticker by its own attempts, not by the tickers that took longer', async () => {
+    let clock = 1_000_000;
+    const simulated = createSimulatedSource();
+    const source: MarketDataSource = {
+      ...simulated,
+      fetchDay: async (request) => {
+        if (request.ticker === 'GONE') throw new MarketDataError('no-data', 'no data');
+        // The slow ticker answers a minute later, after GONE has already failed.
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        clock += 60_000;
+        return simulated.fetchDay(request);
+      },
+    };
+
+    const { promise, events } = runFor(['SLOW', 'GONE'], source, { now: () => clock });
+    await promise;
+
+    const finished = events.flatMap((event) =>
+      event.type === 'ticker-finished' ? [event.outcome] : [],
+    );
+    expect(finished.find((outcome) => outcome.ticker === 'GONE')?.durationMs).toBe(0);
+    expect(finished.find((outcome) => outcome.ticker === 'SLOW')?.durationMs).toBe(60_000);
+  });
+
   it('retries a passing failure on the next run', async () => {
     await runFor(['BARC'], sourceWith({ BARC: new MarketDataError('server', 'HTTP 503') })).promise;
     const source = sourceWith();
