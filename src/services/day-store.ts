@@ -86,8 +86,11 @@ export class DayStore {
     await writeFileAtomic(this.pathOf(`entries/${entry.ticker}.json`), JSON.stringify(entry));
   }
 
-  /** Every committed entry of the day, by ticker. */
-  async readEntries(): Promise<Map<string, ManifestEntry>> {
+  /**
+   * The committed entries of the day, by ticker; of `only` those tickers when given, so a shard
+   * on a folder it shares with the others reads its own entries and not theirs.
+   */
+  async readEntries(only?: ReadonlySet<string>): Promise<Map<string, ManifestEntry>> {
     const entries = new Map<string, ManifestEntry>();
     let names: string[];
     try {
@@ -99,6 +102,7 @@ export class DayStore {
     await Promise.all(
       names
         .filter((name) => name.endsWith('.json') && !name.startsWith('.'))
+        .filter((name) => !only || only.has(name.slice(0, -'.json'.length)))
         .map(async (name) => {
           const entry = parseEntry(await readFile(this.pathOf(`entries/${name}`), 'utf8'));
           // A damaged entry (a power cut mid-write) counts as absent: the ticker is fetched again.

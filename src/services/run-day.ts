@@ -124,7 +124,7 @@ export async function runDay(options: RunDayOptions): Promise<RunSummary> {
   // Shards on one host share the day folder, and clearing temporaries would delete the files
   // another shard is writing; the `--shards N --local` parent clears them before it starts.
   if (!options.shard) await options.store.prepare();
-  const entries = await options.store.readEntries();
+  const entries = await options.store.readEntries(new Set(tickers.map((ticker) => ticker.symbol)));
   const plan = await planDay(tickers, entries, options);
   const toDownload = plan.filter((item) => item.action === 'download');
   // Fetched before the close, a day is only the bars so far; a margin covers the closing
