@@ -1,11 +1,11 @@
 /** Small text helpers the screens share. */
 
-/** `48.6 kB`, `4.6 MB`. */
+/** `49.8 kB`, `4.8 MB`: decimal units, so the labels mean what they say (1 kB = 1,000 B). */
 export function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} kB`;
+  if (bytes < 1000) return `${bytes} B`;
+  if (bytes < 999_950) return `${(bytes / 1000).toFixed(1)} kB`;
 
-  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+  return `${(bytes / 1_000_000).toFixed(1)} MB`;
 }
 
 /** `0.4s`, `12s`, `3m05s`. */
