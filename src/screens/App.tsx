@@ -3,7 +3,7 @@
  * keys that work everywhere (screen switching, help, quit) and gives each screen a fixed height
  * so the frame never grows taller than the terminal.
  */
-import { Box, useApp, useInput } from 'ink';
+import { Box, useApp } from 'ink';
 import { useCallback, useRef, useState, type ReactNode } from 'react';
 import { BucketScreen } from './BucketScreen.js';
 import type { ConsoleServices } from './console-services.js';
@@ -13,6 +13,7 @@ import { Header, type ScreenTab } from './Header.js';
 import { HelpOverlay } from './HelpOverlay.js';
 import { KeyCaptureContext } from './hooks/use-key-capture.js';
 import { useIdentity } from './hooks/use-identity.js';
+import { useLatestInput } from './hooks/use-latest-input.js';
 import { useTerminalSize } from './hooks/use-terminal-size.js';
 import { IamScreen } from './IamScreen.js';
 import { Ec2Screen } from './Ec2Screen.js';
@@ -115,7 +116,7 @@ export function App({ services, noColor = false, onQuit }: AppProps) {
     });
   };
 
-  useInput((input, key) => {
+  useLatestInput((input, key) => {
     if (key.ctrl && input === 'c') return quit();
     if (help) return setHelp(false);
     if (captured.current) return;

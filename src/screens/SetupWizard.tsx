@@ -3,11 +3,12 @@
  * warning when its global name is probably someone else's), the policy flavour, the plan,
  * the apply and the config file. Esc goes back a step; nothing changes before a y to the plan.
  */
-import { Box, Text, useApp, useInput } from 'ink';
+import { Box, Text, useApp } from 'ink';
 import { useRef, useState } from 'react';
 import type { SetupService } from './console-services.js';
 import { fit } from './format.js';
 import { useKeyCapture } from './hooks/use-key-capture.js';
+import { useLatestInput } from './hooks/use-latest-input.js';
 import { useSetup, wizardSteps, type PlanAndBucket } from './hooks/use-setup.js';
 import { useTerminalSize } from './hooks/use-terminal-size.js';
 import { changes, type ToneLine } from './iam-lines.js';
@@ -43,56 +44,51 @@ export function SetupWizard({ setup, width, height, onClose }: SetupWizardProps)
   const drawn = useRef({ wizard, found, planned, confirming });
   drawn.current = { wizard, found, planned, confirming };
 
-  useInput(
-    (input, key) => {
-      const { wizard, found, planned, confirming } = drawn.current;
-      const { identity, bucketCheck, plan } = wizard;
-      const step = wizard.current();
-      if (step === 'region' || editing) return;
-      if (confirming) {
-        setConfirming(false);
-        if (input === 'y' && planned) wizard.start(planned.plan);
-        else setProblem('not applied: nothing was changed');
-        return;
-      }
-      if (wizard.apply.status === 'applying') return;
-      setProblem(undefined);
-      if (key.escape) return wizard.back() ? undefined : onClose();
+  useLatestInput((input, key) => {
+    const { wizard, found, planned, confirming } = drawn.current;
+    const { identity, bucketCheck, plan } = wizard;
+    const step = wizard.current();
+    // The region and bucket prompts take the keys; this handler runs first and leaves them.
+    if (step === 'region' || editing) return;
+    if (confirming) {
+      setConfirming(false);
+      if (input === 'y' && planned) wizard.start(planned.plan);
+      else setProblem('not applied: nothing was changed');
+      return;
+    }
+    if (wizard.apply.status === 'applying') return;
+    setProblem(undefined);
+    if (key.escape) return wizard.back() ? undefined : onClose();
 
-      if (step === 'identity' && key.return) {
-        if (identity.status === 'ready') wizard.go('region');
-        if (identity.status === 'error') wizard.retry();
+    if (step === 'identity' && key.return) {
+      if (identity.status === 'ready') wizard.go('region');
+      if (identity.status === 'error') wizard.retry();
+    }
+    if (step === 'bucket') {
+      if (input === 'e') setEditing(true);
+      if (input === 's' && found && offersSuggestion(found)) wizard.chooseBucket(found.suggestion);
+      if (key.return && bucketCheck.status === 'error') wizard.retry();
+      if (key.return && found?.probe === 'forbidden') {
+        setProblem(`s3://${found.bucket} cannot be used: e edits the name, s takes the suggestion`);
+      } else if (key.return && found) wizard.go('policy');
+    }
+    if (step === 'policy') {
+      if (key.upArrow || key.downArrow || input === 'j' || input === 'k') {
+        wizard.chooseFlavour(wizard.flavour === 'original' ? 'least-privilege' : 'original');
       }
-      if (step === 'bucket') {
-        if (input === 'e') setEditing(true);
-        if (input === 's' && found && offersSuggestion(found))
-          wizard.chooseBucket(found.suggestion);
-        if (key.return && bucketCheck.status === 'error') wizard.retry();
-        if (key.return && found?.probe === 'forbidden') {
-          setProblem(
-            `s3://${found.bucket} cannot be used: e edits the name, s takes the suggestion`,
-          );
-        } else if (key.return && found) wizard.go('policy');
-      }
-      if (step === 'policy') {
-        if (key.upArrow || key.downArrow || input === 'j' || input === 'k') {
-          wizard.chooseFlavour(wizard.flavour === 'original' ? 'least-privilege' : 'original');
-        }
-        if (input === 'l') wizard.chooseFlavour('least-privilege');
-        if (input === 'o') wizard.chooseFlavour('original');
-        if (input === 't') wizard.toggleEcs();
-        if (key.return) wizard.go('plan');
-      }
-      if (step === 'plan' && key.return) {
-        if (plan.status === 'error') wizard.retry();
-        if (planned && hasChanges(planned)) setConfirming(true);
-        else if (planned) wizard.start(planned.plan);
-      }
-      if (step === 'apply' && key.return && wizard.apply.status === 'failed') wizard.back();
-      if (step === 'done' && key.return) onClose();
-    },
-    { isActive: step !== 'region' && !editing },
-  );
+      if (input === 'l') wizard.chooseFlavour('least-privilege');
+      if (input === 'o') wizard.chooseFlavour('original');
+      if (input === 't') wizard.toggleEcs();
+      if (key.return) wizard.go('plan');
+    }
+    if (step === 'plan' && key.return) {
+      if (plan.status === 'error') wizard.retry();
+      if (planned && hasChanges(planned)) setConfirming(true);
+      else if (planned) wizard.start(planned.plan);
+    }
+    if (step === 'apply' && key.return && wizard.apply.status === 'failed') wizard.back();
+    if (step === 'done' && key.return) onClose();
+  });
 
   const body = stepText(wizard, setup.configPath);
   const lines: ToneLine[] = [

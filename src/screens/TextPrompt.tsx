@@ -1,7 +1,8 @@
 /** A one-line text field: typed characters, backspace, enter to accept, esc to cancel. */
-import { Text, useInput } from 'ink';
-import { useRef, useState } from 'react';
+import { Text } from 'ink';
+import { useLayoutEffect, useRef, useState } from 'react';
 import { useKeyCapture } from './hooks/use-key-capture.js';
+import { useLatestInput } from './hooks/use-latest-input.js';
 
 /** Props of TextPrompt. */
 export interface TextPromptProps {
@@ -19,8 +20,18 @@ export function TextPrompt({ label, initial = '', onSubmit, onCancel, onChange }
   // Keys can arrive faster than renders; the ref always holds what has been typed so far.
   const typed = useRef(initial);
   useKeyCapture(true);
+  // Ink unbinds a closed prompt in an effect that can run after the next key: that key is the
+  // screen's, and must not also edit or answer a prompt that is gone.
+  const closed = useRef(false);
+  useLayoutEffect(() => {
+    closed.current = false;
+    return () => {
+      closed.current = true;
+    };
+  }, []);
 
-  useInput((input, key) => {
+  useLatestInput((input, key) => {
+    if (closed.current) return;
     if (key.return) return onSubmit(typed.current);
     if (key.escape) return onCancel();
     if (key.ctrl || key.meta) return;

@@ -17,11 +17,9 @@ import {
 } from './console-fixtures.js';
 import { fakeIamService } from './iam-fake-service.js';
 import { defaultLayout, emptyAccount, widenedPolicy, type FakeAccount } from './iam-fixtures.js';
+import { waitFor as until } from './screen-wait.js';
 
 afterEach(() => cleanup());
-
-// Generous: these run beside moto and tmux tests, and a frame can take a while under load.
-const until = <T,>(check: () => T) => vi.waitFor(check, { timeout: 5_000 });
 
 const inPlace = { role: true, attached: true, profile: 'holds-role' } as const;
 

@@ -10,11 +10,9 @@ import { AccessDeniedError } from '../../src/services/errors.js';
 import { keys, renderSized } from './console-fixtures.js';
 import { fakeIamService } from './iam-fake-service.js';
 import { defaultLayout, emptyAccount, type FakeAccount } from './iam-fixtures.js';
+import { waitFor as until } from './screen-wait.js';
 
 afterEach(() => cleanup());
-
-// Generous: these run beside moto and tmux tests, and a frame can take a while under load.
-const until = <T,>(check: () => T) => vi.waitFor(check, { timeout: 5_000 });
 
 const suggested = 'ftse100-111122223333';
 
