@@ -3,17 +3,20 @@
  * with throughput and ETA sits above a windowed table; the selected row's full reason is shown
  * beneath it. Failed tickers can be retried without starting over.
  */
-import { Box, Text, useInput } from 'ink';
-import { useState } from 'react';
+import { Box, Text } from 'ink';
+import { useRef, useState } from 'react';
 import { parseTradingDate, tradingDateAt } from '../services/trading-day.js';
 import type { TickerRow } from '../services/run-model.js';
 import type { ConsoleServices } from './console-services.js';
 import { cell, fit, formatBytes, formatDuration } from './format.js';
 import { runRates, useRun } from './hooks/use-run.js';
 import { useKeyCapture } from './hooks/use-key-capture.js';
+import { useLatestInput } from './hooks/use-latest-input.js';
 import { useListCursor } from './hooks/use-list-cursor.js';
+import { moveByKey } from './list-keys.js';
 import { windowStart } from './list-window.js';
 import { ProgressBar } from './ProgressBar.js';
+import { hiddenSummary } from './run-lines.js';
 import { TextPrompt } from './TextPrompt.js';
 import { useTheme, type Theme } from './theme.js';
 
@@ -46,9 +49,28 @@ export function RunScreen({ services, width, height }: RunScreenProps) {
 
   const rows = filter ? run.rows.filter((row) => matches(row, filter)) : run.rows;
   const tableHeight = Math.max(1, height - fixedRows);
-  const start = windowStart(rows.length, selected, tableHeight, top);
+  // Rows that do not fit are summarised on the table's last line instead of being drawn.
+  const windowed = rows.length > tableHeight && tableHeight > 1;
+  const bodyHeight = windowed ? tableHeight - 1 : tableHeight;
+  const start = windowStart(rows.length, selected, bodyHeight, top);
   if (start !== top) setTop(start);
   const current = rows[selected];
+  // Several keys can arrive between two renders (a paste): each sees what the last one did.
+  const drawn = useRef({ filter, rows });
+  drawn.current = { filter, rows };
+
+  const changeFilter = (value: string) => {
+    drawn.current.filter = value;
+    setFilter(value);
+    cursor.set(0);
+  };
+  // Clearing keeps the selected ticker selected, now at its place in the whole list.
+  const clearFilter = () => {
+    const ticker = drawn.current.rows[cursor.current()]?.ticker;
+    const index = services.run.getSnapshot().rows.findIndex((row) => row.ticker === ticker);
+    changeFilter('');
+    cursor.set(Math.max(0, index));
+  };
 
   // The date a key acts on: the run under way, else the one chosen. Questions name the same
   // date that the answer starts.
@@ -58,35 +80,33 @@ export function RunScreen({ services, width, height }: RunScreenProps) {
     void services.run.start({ date: runDate, force });
   };
 
-  useInput(
-    (input, key) => {
-      if (mode === 'confirm-force' || mode === 'confirm-cancel') {
-        if (input === 'y' && mode === 'confirm-force') startRun(true);
-        if (input === 'y' && mode === 'confirm-cancel') services.run.cancel();
-        setMode('browse');
-        return;
-      }
+  useLatestInput((input, key) => {
+    // The open prompt takes the keys; this handler runs first and leaves them to it.
+    if (mode === 'date' || mode === 'filter') return;
+    if (mode === 'confirm-force' || mode === 'confirm-cancel') {
+      if (input === 'y' && mode === 'confirm-force') startRun(true);
+      if (input === 'y' && mode === 'confirm-cancel') services.run.cancel();
+      setMode('browse');
+      return;
+    }
 
-      if (key.return) return startRun(false);
-      if (input === 'F' && !services.run.busy) return setMode('confirm-force');
-      if (input === 'x' && services.run.busy) return setMode('confirm-cancel');
-      if (input === 'd' && !services.run.busy) return setMode('date');
-      if (input === '/') return setMode('filter');
-      if (input === 'r') {
-        if (!services.run.retryFailed()) setNotice('nothing to retry (or a run is under way)');
-        return;
-      }
-      if (key.upArrow || input === 'k') cursor.move(-1, rows.length);
-      if (key.downArrow || input === 'j') cursor.move(1, rows.length);
-      if (key.pageUp) cursor.move(-tableHeight, rows.length);
-      if (key.pageDown) cursor.move(tableHeight, rows.length);
-      if (input === 'g') cursor.set(0);
-      if (input === 'G') cursor.set(Math.max(0, rows.length - 1));
-    },
-    { isActive: mode !== 'date' && mode !== 'filter' },
-  );
+    if ((key.escape || key.backspace || key.delete) && drawn.current.filter) return clearFilter();
+    if (key.return) return startRun(false);
+    if (input === 'F' && !services.run.busy) return setMode('confirm-force');
+    if (input === 'x' && services.run.busy) return setMode('confirm-cancel');
+    if (input === 'd' && !services.run.busy) return setMode('date');
+    if (input === '/') return setMode('filter');
+    if (input === 'r') {
+      if (!services.run.retryFailed()) setNotice('nothing to retry (or a run is under way)');
+      return;
+    }
+    moveByKey(input, key, cursor, drawn.current.rows.length, bodyHeight);
+  });
 
-  const body = rows.slice(start, start + tableHeight);
+  const body = rows.slice(start, start + bodyHeight);
+  const filtered = filter
+    ? `filtered "${filter}": ${rows.length} of ${run.rows.length} · esc clears`
+    : undefined;
 
   return (
     <Box flexDirection="column" height={height}>
@@ -112,6 +132,11 @@ export function RunScreen({ services, width, height }: RunScreenProps) {
             />
           ))
         )}
+        {windowed && (
+          <Text wrap="truncate-end" dimColor={theme.dim}>
+            {fit(hiddenSummary(rows, start, bodyHeight), width)}
+          </Text>
+        )}
       </Box>
       <Text wrap="truncate-end" color={current?.status === 'failed' ? theme.bad : undefined}>
         {fit(current?.reason ? `${current.ticker}: ${current.reason}` : '', width)}
@@ -132,19 +157,16 @@ export function RunScreen({ services, width, height }: RunScreenProps) {
         <TextPrompt
           label="filter: "
           initial={filter}
-          onChange={(value) => {
-            setFilter(value);
-            cursor.set(0);
-          }}
+          onChange={changeFilter}
           onSubmit={() => setMode('browse')}
           onCancel={() => {
-            setFilter('');
+            changeFilter('');
             setMode('browse');
           }}
         />
       ) : (
         <Text wrap="truncate-end" color={mode === 'browse' ? undefined : theme.warn}>
-          {fit(statusLine(mode, runDate, notice, run.error, filter), width)}
+          {fit(statusLine(mode, runDate, notice, run.error, filtered), width)}
         </Text>
       )}
     </Box>
@@ -201,12 +223,14 @@ function statusLine(
   date: string,
   notice: string | undefined,
   error: { message: string; hint: string | undefined } | undefined,
-  filter: string,
+  filtered: string | undefined,
 ): string {
   if (mode === 'confirm-force') return `download and upload everything for ${date} again? y/N`;
   if (mode === 'confirm-cancel') return 'cancel the run? finished tickers are kept. y/N';
-  if (error) return `${error.message}${error.hint ? ` — ${error.hint}` : ''}`;
-  if (notice) return notice;
 
-  return filter ? `filter: ${filter}` : `date ${date}`;
+  // An applied filter stays in view after the last result: it is why rows are missing.
+  const result = error ? `${error.message}${error.hint ? ` — ${error.hint}` : ''}` : notice;
+  if (!filtered) return result ?? `date ${date}`;
+
+  return result ? `${result} · ${filtered}` : filtered;
 }

@@ -8,7 +8,7 @@ import {
   renderSized,
   testConfig,
 } from './console-fixtures.js';
-import { waitFor } from './screen-wait.js';
+import { sendWhenDrawn, waitFor } from './screen-wait.js';
 
 afterEach(() => cleanup());
 
@@ -19,6 +19,23 @@ function setup(failing: readonly string[] = ['AMFW']) {
   const run = realRunController(config, symbols, failing);
   const services = fakeServices(config, run);
   const screen = renderSized(<RunScreen services={services} width={80} height={20} />, 80, 24);
+
+  return { run, screen };
+}
+
+const sixty = Array.from({ length: 60 }, (_, index) => `T${String(index).padStart(2, '0')}`);
+
+/** 60 tickers under way: T00-T11 done, T12 on fetched until the run is cancelled. */
+async function heldRun() {
+  const config = testConfig();
+  const run = realRunController(config, sixty, [], sixty.slice(12));
+  const screen = renderSized(
+    <RunScreen services={fakeServices(config, run)} width={80} height={20} />,
+    80,
+    24,
+  );
+  screen.stdin.write(keys.enter);
+  await waitFor(() => expect(screen.lastFrame()).toMatch(/^T11 +done/m));
 
   return { run, screen };
 }
@@ -143,5 +160,96 @@ describe('RunScreen', () => {
     screen.stdin.write(keys.enter);
 
     await waitFor(() => expect(frame(screen)).toContain('date set to 2024-10-24'));
+  });
+
+  it('clears an applied filter with esc first, keeping the selected ticker', async () => {
+    const { screen, run } = setup();
+    screen.stdin.write(keys.enter);
+    await waitFor(() => expect(frame(screen)).toMatch(/finished/));
+    await run.settled();
+    screen.stdin.write('/');
+    await waitFor(() => expect(frame(screen)).toContain('filter:'));
+    screen.stdin.write('fail');
+    await waitFor(() => expect(frame(screen)).not.toMatch(/^BARC/m));
+    screen.stdin.write(keys.enter);
+    await waitFor(() => expect(frame(screen)).toContain('filtered "fail": 1 of 4 · esc clears'));
+
+    screen.stdin.write(keys.escape);
+
+    await waitFor(() => expect(frame(screen)).toMatch(/^BARC/m));
+    expect(frame(screen)).not.toContain('filtered');
+    expect(frame(screen)).toMatch(/^AMFW: no data/m);
+    expect(frame(screen)).toContain('date 2024-10-25');
+  });
+
+  it('clears an applied filter with backspace too', async () => {
+    const { screen, run } = setup();
+    screen.stdin.write(keys.enter);
+    await waitFor(() => expect(frame(screen)).toMatch(/finished/));
+    await run.settled();
+    screen.stdin.write('/');
+    await waitFor(() => expect(frame(screen)).toContain('filter:'));
+    screen.stdin.write('vod');
+    screen.stdin.write(keys.enter);
+    await waitFor(() => expect(frame(screen)).toContain('filtered "vod": 1 of 4'));
+
+    screen.stdin.write(keys.backspace);
+
+    await waitFor(() => expect(frame(screen)).toMatch(/^LLOY/m));
+    expect(frame(screen)).not.toContain('filtered');
+  });
+
+  it('sums up the tickers that do not fit on the last line of the table (case B02)', async () => {
+    const { screen, run } = await heldRun();
+
+    await waitFor(() => expect(frame(screen)).toMatch(/^↓ 45 more: 1 running, 44 queued$/m));
+    const lines = frame(screen).split('\n');
+    expect(lines).toHaveLength(20);
+    expect(lines[16]).toMatch(/^T14 /);
+    expect(lines[17]).toMatch(/^↓ 45 more/);
+    screen.stdin.write(keys.end);
+    await waitFor(() => expect(frame(screen)).toMatch(/^T59 /m));
+    expect(frame(screen)).toMatch(/^↑ 45 more: 4 running, 29 queued, 12 done$/m);
+
+    run.cancel();
+    await run.settled();
+  });
+
+  it('pages with PgDn and PgUp and jumps with End and Home', async () => {
+    const { screen, run } = await heldRun();
+    await waitFor(() => expect(frame(screen)).toMatch(/^↓ 45 more/m));
+
+    screen.stdin.write(keys.pageDown);
+    await waitFor(() => expect(frame(screen)).toMatch(/^T15 /m));
+    expect(frame(screen)).not.toMatch(/^T00 /m);
+    screen.stdin.write(keys.end);
+    await waitFor(() => expect(frame(screen)).toMatch(/^T59 /m));
+    screen.stdin.write(keys.pageUp);
+    await waitFor(() => expect(frame(screen)).toMatch(/^T44 /m));
+    expect(frame(screen)).not.toMatch(/^T59 /m);
+    screen.stdin.write(keys.home);
+
+    await waitFor(() => expect(frame(screen)).toMatch(/^T00 /m));
+    run.cancel();
+    await run.settled();
+  });
+
+  it('clears the cancel question once it is answered, either way, however quick the answer', async () => {
+    const { screen, run } = await heldRun();
+    const question = /cancel the run\? finished tickers are kept\. y\/N/;
+
+    const answered = sendWhenDrawn(screen, question, 'n');
+    screen.stdin.write('x');
+    await answered;
+    await waitFor(() => expect(frame(screen)).not.toMatch(question));
+    expect(frame(screen)).toContain('date 2024-10-25');
+    expect(run.busy).toBe(true);
+    const confirmed = sendWhenDrawn(screen, question, 'y');
+    screen.stdin.write('x');
+    await confirmed;
+    await run.settled();
+
+    await waitFor(() => expect(frame(screen)).toMatch(/2024-10-25 cancelled/));
+    expect(frame(screen)).not.toMatch(question);
   });
 });

@@ -43,20 +43,26 @@ export function testConfig(): Config {
   });
 }
 
-/** A controller whose runs are real runDay calls; `failing` tickers fail with "no data". */
+/**
+ * A controller whose runs are real runDay calls; `failing` tickers fail with "no data", and
+ * `hanging` ones are fetched until the run is cancelled, so a test can look at a run under way.
+ */
 export function realRunController(
   config: Config,
   symbols: readonly string[],
   failing: readonly string[] = [],
+  hanging: readonly string[] = [],
 ) {
   const simulated = createSimulatedSource();
   const fails = new Set(failing);
+  const hangs = new Set(hanging);
   const source = {
     ...simulated,
     fetchDay: async (request: Parameters<typeof simulated.fetchDay>[0]) => {
       if (fails.has(request.ticker)) {
         throw new MarketDataError('no-data', 'no data (symbol may be delisted or wrong)');
       }
+      if (hangs.has(request.ticker)) await untilAborted(request.signal);
       return simulated.fetchDay(request);
     },
   };
@@ -82,6 +88,12 @@ export function realRunController(
         signal,
         onEvent,
       }),
+  });
+}
+
+function untilAborted(signal: AbortSignal | undefined): Promise<never> {
+  return new Promise((_, reject) => {
+    signal?.addEventListener('abort', () => reject(signal.reason), { once: true });
   });
 }
 
@@ -186,4 +198,9 @@ export const keys = {
   right: '\u001b[C',
   left: '\u001b[D',
   backspace: '\u007f',
+  pageUp: '\u001b[5~',
+  pageDown: '\u001b[6~',
+  home: '\u001b[H',
+  end: '\u001b[F',
+  shiftTab: '\u001b[Z',
 } as const;
