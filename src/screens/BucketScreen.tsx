@@ -2,13 +2,15 @@
  * The bucket browser: one prefix level at a time (raw/, bars/, manifests/ and dates below),
  * sizes and times, a preview of the opened object, and a key to copy it to the data directory.
  */
-import { Box, Text, useInput } from 'ink';
+import { Box, Text } from 'ink';
 import { useRef, useState } from 'react';
 import type { ConsoleServices } from './console-services.js';
 import { cell, fit, formatBytes } from './format.js';
 import { useBucketListing } from './hooks/use-bucket-listing.js';
+import { useLatestInput } from './hooks/use-latest-input.js';
 import { useObjectPreview } from './hooks/use-object-preview.js';
 import { useListCursor } from './hooks/use-list-cursor.js';
+import { moveByKey } from './list-keys.js';
 import { windowStart } from './list-window.js';
 import { ObjectPreview } from './ObjectPreview.js';
 import { TextPrompt } from './TextPrompt.js';
@@ -43,58 +45,76 @@ export function BucketScreen({ services, width, height }: BucketScreenProps) {
   const [notice, setNotice] = useState<string>();
   const listing = useBucketListing(services.bucket, prefix, reload);
 
-  const entries = toEntries(listing.status === 'ready' ? listing.level : undefined, prefix).filter(
-    (entry) => entry.name.toLowerCase().includes(filter.toLowerCase()),
-  );
+  const level = toEntries(listing.status === 'ready' ? listing.level : undefined, prefix);
+  const entries = level.filter((entry) => entry.name.toLowerCase().includes(filter.toLowerCase()));
   const listHeight = Math.max(1, height - 3);
+  // A preview hides the list, and Esc closes the preview before it clears the filter.
+  const shownFilter = opened ? '' : filter;
   const start = windowStart(entries.length, selected, listHeight, top);
   if (start !== top) setTop(start);
   const current = entries[selected];
-  // Read through a ref: a key that arrives between a render and Ink re-binding the handler
-  // must see the entries just drawn, not the ones before the listing loaded.
-  const shownEntries = useRef(entries);
-  shownEntries.current = entries;
-  const currentEntry = () => shownEntries.current[cursor.current()];
+  // Read through a ref: several keys can arrive between two renders (a paste), and each must
+  // see the entries, preview, filter and prefix that the keys before it left.
+  const drawn = useRef({ level, entries, opened, filter, prefix });
+  drawn.current = { level, entries, opened, filter, prefix };
+  const currentEntry = () => drawn.current.entries[cursor.current()];
 
-  const enter = (next: string) => {
-    setPrefix(next);
+  const changeFilter = (value: string) => {
+    drawn.current.filter = value;
+    setFilter(value);
     cursor.set(0);
-    setTop(0);
-    setFilter('');
   };
-  const up = () => {
-    if (opened) return setOpened(undefined);
-    if (prefix === '') return;
-    enter(prefix.replace(/[^/]*\/$/, ''));
+  // Clearing keeps the selected entry selected, now at its place in the whole level.
+  const clearFilter = () => {
+    const key = currentEntry()?.key;
+    const index = drawn.current.level.findIndex((entry) => entry.key === key);
+    changeFilter('');
+    cursor.set(Math.max(0, index));
+  };
+  const enter = (next: string) => {
+    drawn.current.prefix = next;
+    setPrefix(next);
+    setTop(0);
+    changeFilter('');
+  };
+  const open = (key: string | undefined) => {
+    drawn.current.opened = key;
+    setOpened(key);
+  };
+  // Back out one layer at a time: the preview, then the filter, then the prefix.
+  const back = () => {
+    const { opened, filter, prefix } = drawn.current;
+    if (opened) return open(undefined);
+    if (filter) return clearFilter();
+    if (prefix !== '') enter(prefix.replace(/[^/]*\/$/, ''));
+  };
+  // The listing row and the preview download through the same call and report the same way.
+  const download = (key: string) => {
+    setNotice(`downloading ${key}…`);
+    services.bucket.download(key).then(
+      (path) => setNotice(`saved ${path}`),
+      (error: unknown) => setNotice(errorText(error)),
+    );
   };
 
-  useInput(
-    (input, key) => {
-      if (key.escape || key.backspace || key.delete || key.leftArrow) return up();
-      if (opened) return;
-      if (key.return || key.rightArrow) {
-        const entry = currentEntry();
-        if (!entry) return;
-        return entry.folder ? enter(entry.key) : setOpened(entry.key);
-      }
-      if (input === '/') return setFiltering(true);
-      if (input === 'R') return setReload((count) => count + 1);
+  useLatestInput((input, key) => {
+    // The filter prompt takes the keys; this handler runs first and leaves them to it.
+    if (filtering) return;
+    if (key.escape || key.backspace || key.delete || key.leftArrow) return back();
+    const { opened, entries } = drawn.current;
+    if (opened) return input === 'd' ? download(opened) : undefined;
+
+    if (key.return || key.rightArrow) {
       const entry = currentEntry();
-      if (input === 'd' && entry && !entry.folder) {
-        setNotice(`downloading ${entry.key}…`);
-        services.bucket.download(entry.key).then(
-          (path) => setNotice(`saved ${path}`),
-          (error: unknown) => setNotice(errorText(error)),
-        );
-        return;
-      }
-      if (key.upArrow || input === 'k') cursor.move(-1, entries.length);
-      if (key.downArrow || input === 'j') cursor.move(1, entries.length);
-      if (key.pageUp) cursor.move(-listHeight, entries.length);
-      if (key.pageDown) cursor.move(listHeight, entries.length);
-    },
-    { isActive: !filtering },
-  );
+      if (!entry) return;
+      return entry.folder ? enter(entry.key) : open(entry.key);
+    }
+    if (input === '/') return setFiltering(true);
+    if (input === 'R') return setReload((count) => count + 1);
+    const entry = currentEntry();
+    if (input === 'd' && entry && !entry.folder) return download(entry.key);
+    moveByKey(input, key, cursor, entries.length, listHeight);
+  });
 
   return (
     <Box flexDirection="column" height={height}>
@@ -143,18 +163,24 @@ export function BucketScreen({ services, width, height }: BucketScreenProps) {
         <TextPrompt
           label="filter: "
           initial={filter}
-          onChange={(value) => {
-            setFilter(value);
-            cursor.set(0);
-          }}
+          onChange={changeFilter}
           onSubmit={() => setFiltering(false)}
           onCancel={() => {
-            setFilter('');
+            changeFilter('');
             setFiltering(false);
           }}
         />
       ) : (
-        <Text wrap="truncate-end">{fit(footerText(listing, entries.length, notice), width)}</Text>
+        <Text wrap="truncate-end">
+          {fit(
+            footerText(
+              listing,
+              { shown: entries.length, of: level.length, filter: shownFilter },
+              notice,
+            ),
+            width,
+          )}
+        </Text>
       )}
     </Box>
   );
@@ -213,13 +239,20 @@ function entryLine(entry: Entry, width: number): string {
 
 function footerText(
   listing: { status: string; level?: { truncated: boolean } },
-  count: number,
+  count: { shown: number; of: number; filter: string },
   notice?: string,
 ) {
-  if (notice) return notice;
+  // An applied filter stays in view after the last action's result: it is why entries are
+  // missing from the list.
+  const filtered = count.filter
+    ? `filtered "${count.filter}": ${count.shown} of ${count.of} · esc clears`
+    : undefined;
+  if (notice) return filtered ? `${notice} · ${filtered}` : notice;
   if (listing.status !== 'ready') return '';
 
-  return `${count} entries${listing.level?.truncated ? ' (first 10,000 only)' : ''}`;
+  return (
+    filtered ?? `${count.shown} entries${listing.level?.truncated ? ' (first 10,000 only)' : ''}`
+  );
 }
 
 function errorText(error: unknown): string {

@@ -2,6 +2,8 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { cleanup } from 'ink-testing-library';
 import { BucketScreen } from '../../src/screens/BucketScreen.js';
 import { formatBarsCsv } from '../../src/services/bars-csv.js';
+import { AccessDeniedError } from '../../src/services/errors.js';
+import type { BucketService } from '../../src/screens/console-services.js';
 import {
   fakeServices,
   keys,
@@ -47,10 +49,14 @@ const objects = {
   'raw/20241025/BARC.json': '{}',
 };
 
-function setup(denied: readonly string[] = []) {
+function setup(denied: readonly string[] = [], service?: BucketService) {
   const config = testConfig();
   const bucket = memoryBucket(objects, denied);
-  const services = fakeServices(config, realRunController(config, ['BARC']), bucket.service);
+  const services = fakeServices(
+    config,
+    realRunController(config, ['BARC']),
+    service ?? bucket.service,
+  );
   const screen = renderSized(<BucketScreen services={services} width={100} height={30} />, 100, 34);
 
   return { screen, bucket };
@@ -134,4 +140,87 @@ describe('BucketScreen', () => {
     await waitFor(() => expect(frame(screen)).toContain('s3://ftse100/bars/'));
     expect(bucket.downloads).toEqual(['bars/20241025/BARC.csv']);
   });
+
+  it('clears an applied filter with esc before going up, and says it is applied', async () => {
+    const { screen } = setup();
+    await openDay(screen);
+    screen.stdin.write('/');
+    await waitFor(() => expect(frame(screen)).toContain('filter:'));
+    screen.stdin.write('vod');
+    screen.stdin.write(keys.enter);
+    await waitFor(() => expect(frame(screen)).toContain('filtered "vod": 1 of 2 · esc clears'));
+    expect(frame(screen)).not.toMatch(/^BARC\.csv/m);
+
+    screen.stdin.write(keys.escape);
+    await waitFor(() => expect(frame(screen)).toMatch(/^BARC\.csv/m));
+    expect(frame(screen)).toContain('s3://ftse100/bars/20241025/');
+    expect(frame(screen)).toContain('2 entries');
+    expect(frame(screen)).not.toContain('filtered');
+    screen.stdin.write(keys.escape);
+
+    await waitFor(() => expect(frame(screen)).toMatch(/^20241025\//m));
+    expect(frame(screen)).toMatch(/^s3:\/\/ftse100\/bars\/$/m);
+  });
+
+  it('clears an applied filter with backspace before going up', async () => {
+    const { screen } = setup();
+    await openDay(screen);
+    screen.stdin.write('/');
+    await waitFor(() => expect(frame(screen)).toContain('filter:'));
+    screen.stdin.write('barc');
+    screen.stdin.write(keys.enter);
+    await waitFor(() => expect(frame(screen)).toContain('filtered "barc": 1 of 2'));
+
+    screen.stdin.write(keys.backspace);
+
+    await waitFor(() => expect(frame(screen)).toMatch(/^VOD\.csv/m));
+    expect(frame(screen)).toContain('s3://ftse100/bars/20241025/');
+  });
+
+  it('downloads the previewed object with d, as the listing row does', async () => {
+    const { screen, bucket } = setup();
+    await openDay(screen);
+    screen.stdin.write(keys.enter);
+    await waitFor(() => expect(frame(screen)).toMatch(/510 bars · high/));
+
+    screen.stdin.write('d');
+
+    await waitFor(() =>
+      expect(frame(screen)).toContain('saved /data/downloads/bars/20241025/BARC.csv'),
+    );
+    expect(frame(screen)).toMatch(/510 bars · high/);
+    expect(bucket.downloads).toEqual(['bars/20241025/BARC.csv']);
+  });
+
+  it('shows a refused download from the preview in place, with what to do', async () => {
+    const refusing: BucketService = {
+      ...memoryBucket(objects).service,
+      download: async (key) => {
+        throw new AccessDeniedError(`access denied: s3:GetObject on s3://ftse100/${key}`, {
+          hint: 'run with credentials that allow s3:GetObject',
+        });
+      },
+    };
+    const { screen } = setup([], refusing);
+    await openDay(screen);
+    screen.stdin.write(keys.enter);
+    await waitFor(() => expect(frame(screen)).toMatch(/510 bars · high/));
+
+    screen.stdin.write('d');
+
+    await waitFor(() =>
+      expect(frame(screen)).toContain(
+        'access denied: s3:GetObject on s3://ftse100/bars/20241025/BARC.csv — run with',
+      ),
+    );
+  });
 });
+
+/** Walk into bars/20241025/ and wait for its two CSVs. */
+async function openDay(screen: ReturnType<typeof setup>['screen']) {
+  await waitFor(() => expect(frame(screen)).toMatch(/^bars\//m));
+  screen.stdin.write(keys.enter);
+  await waitFor(() => expect(frame(screen)).toMatch(/^20241025\//m));
+  screen.stdin.write(keys.enter);
+  await waitFor(() => expect(frame(screen)).toMatch(/^VOD\.csv/m));
+}
