@@ -3,7 +3,7 @@
  * end of its console), the last upload and the next runs; stop, start and terminate after a
  * question that names the instance; a launch after its plan has been shown.
  */
-import { Box, Text, useInput } from 'ink';
+import { Box, Text } from 'ink';
 import { useRef, useState } from 'react';
 import type { LifecycleAction } from '../services/ec2/lifecycle.js';
 import { machineLabel, statusLines } from '../services/ec2/text.js';
@@ -11,6 +11,7 @@ import type { Ec2Service } from './ec2-service.js';
 import { fit } from './format.js';
 import { useEc2 } from './hooks/use-ec2.js';
 import { useKeyCapture } from './hooks/use-key-capture.js';
+import { useLatestInput } from './hooks/use-latest-input.js';
 import { TextPrompt } from './TextPrompt.js';
 import { useTheme } from './theme.js';
 
@@ -40,37 +41,38 @@ export function Ec2Screen({ ec2, width, height }: Ec2ScreenProps) {
     setModeState(next);
   };
   const [selected, setSelected] = useState(0);
+  const [notice, setNotice] = useState<string>();
   useKeyCapture(mode.kind === 'confirm' || mode.kind === 'launch');
 
   const machines = state.status?.machines ?? [];
   const machine = machines[Math.min(selected, machines.length - 1)]?.machine;
   const browse = () => setMode({ kind: 'browse' });
 
-  useInput(
-    (input, key) => {
-      const mode = modeRef.current;
-      if (mode.kind === 'confirm') {
-        if (input === 'y' && machine) void change(mode.action, machine.instanceId);
-        return browse();
-      }
-      if (mode.kind === 'launch') {
-        if (input === 'y') void launch();
-        else dropPlan();
-        return browse();
-      }
-      if (state.busy) return;
+  useLatestInput((input, key) => {
+    const mode = modeRef.current;
+    // An open prompt takes the keys; this handler runs first and leaves them to it.
+    if (mode.kind === 'terminate' || mode.kind === 'image') return;
+    if (mode.kind === 'confirm') {
+      if (input === 'y' && machine) void change(mode.action, machine.instanceId);
+      return browse();
+    }
+    if (mode.kind === 'launch') {
+      if (input === 'y') void launch();
+      else dropPlan();
+      return browse();
+    }
+    if (state.busy) return;
 
-      if (input === 'r') return refresh();
-      if (input === 's' && machine) return setMode({ kind: 'confirm', action: 'stop' });
-      if (input === 'S' && machine) return setMode({ kind: 'confirm', action: 'start' });
-      if (input === 'T' && machine) return setMode({ kind: 'terminate' });
-      if (input === 'L') return setMode({ kind: 'image' });
-      if (key.downArrow || input === 'j')
-        setSelected((index) => Math.min(index + 1, machines.length - 1));
-      if (key.upArrow || input === 'k') setSelected((index) => Math.max(index - 1, 0));
-    },
-    { isActive: mode.kind !== 'terminate' && mode.kind !== 'image' },
-  );
+    setNotice(undefined);
+    if (input === 'r') return refresh();
+    if (input === 's' && machine) return setMode({ kind: 'confirm', action: 'stop' });
+    if (input === 'S' && machine) return setMode({ kind: 'confirm', action: 'start' });
+    if (input === 'T' && machine) return setMode({ kind: 'terminate' });
+    if (input === 'L') return setMode({ kind: 'image' });
+    if (key.downArrow || input === 'j')
+      setSelected((index) => Math.min(index + 1, machines.length - 1));
+    if (key.upArrow || input === 'k') setSelected((index) => Math.max(index - 1, 0));
+  });
 
   if (state.plan && mode.kind !== 'launch' && !state.busy) setMode({ kind: 'launch' });
 
@@ -102,7 +104,9 @@ export function Ec2Screen({ ec2, width, height }: Ec2ScreenProps) {
           label={`type ${machine.instanceId} to terminate it (its disk is deleted): `}
           onCancel={browse}
           onSubmit={(typed) => {
+            // A typo is answered, not ignored: the operator learns the machine was left alone.
             if (typed.trim() === machine.instanceId) void change('terminate', machine.instanceId);
+            else setNotice(`id does not match ${machine.instanceId}; nothing terminated`);
             browse();
           }}
         />
@@ -118,9 +122,11 @@ export function Ec2Screen({ ec2, width, height }: Ec2ScreenProps) {
       ) : (
         <Text
           wrap="truncate-end"
-          color={state.error ? theme.bad : mode.kind === 'browse' ? undefined : theme.warn}
+          color={
+            state.error ? theme.bad : mode.kind === 'browse' && !notice ? undefined : theme.warn
+          }
         >
-          {fit(statusText(mode, machine ? machineLabel(machine) : undefined, state), width)}
+          {fit(statusText(mode, machine ? machineLabel(machine) : undefined, state, notice), width)}
         </Text>
       )}
     </Box>
@@ -131,9 +137,11 @@ function statusText(
   mode: Mode,
   machine: string | undefined,
   state: { busy: boolean; error?: { message: string; hint: string | undefined } },
+  notice: string | undefined,
 ): string {
   if (mode.kind === 'confirm') return `${mode.action} ${machine ?? ''}? y/N`;
   if (mode.kind === 'launch') return 'launch this machine? y/N';
+  if (notice) return notice;
   if (state.error)
     return `${state.error.message}${state.error.hint ? ` — ${state.error.hint}` : ''}`;
   if (state.busy) return 'working…';

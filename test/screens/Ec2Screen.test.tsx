@@ -129,7 +129,7 @@ describe('Ec2Screen', () => {
     );
     screen.stdin.write('i-0wrong');
     screen.stdin.write(keys.enter);
-    await waitFor(() => expect(frame(screen)).toContain('selected'));
+    await waitFor(() => expect(frame(screen)).toContain('nothing terminated'));
     expect(ec2.calls).toEqual([]);
     screen.stdin.write('T');
     await waitFor(() => expect(frame(screen)).toContain('to terminate it'));
@@ -137,6 +137,25 @@ describe('Ec2Screen', () => {
     screen.stdin.write(keys.enter);
 
     await waitFor(() => expect(ec2.calls).toEqual(['terminate i-0abc123def4567890']));
+  });
+
+  it('says a mistyped id terminated nothing, and leaves the machine alone', async () => {
+    const ec2 = fakeEc2();
+    const screen = renderSized(<Ec2Screen ec2={ec2.service} width={100} height={20} />, 100, 24);
+    await waitFor(() => expect(frame(screen)).toContain('selected'));
+    screen.stdin.write('T');
+    await waitFor(() => expect(frame(screen)).toContain('to terminate it'));
+
+    screen.stdin.write('i-0abc123def456789');
+    screen.stdin.write(keys.enter);
+
+    await waitFor(() =>
+      expect(frame(screen)).toContain('id does not match i-0abc123def4567890; nothing terminated'),
+    );
+    expect(ec2.calls).toEqual([]);
+    expect(frame(screen)).toContain('i-0abc123def4567890 (tickops-downloader), running');
+    screen.stdin.write('j');
+    await waitFor(() => expect(frame(screen)).toContain('selected i-0abc123def4567890'));
   });
 
   it('shows the launch plan first and launches on y', async () => {
