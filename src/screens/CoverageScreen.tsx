@@ -3,12 +3,13 @@
  * cell says why it is what it is; a key re-runs every bad cell, day by day, through the same
  * run the Run screen shows.
  */
-import { Box, Text, useInput } from 'ink';
+import { Box, Text } from 'ink';
 import { useState } from 'react';
 import { cellKey, type CellState, type CoverageCell } from '../services/coverage.js';
 import type { ConsoleServices } from './console-services.js';
 import { cell, fit } from './format.js';
 import { useCoverage } from './hooks/use-coverage.js';
+import { useLatestInput } from './hooks/use-latest-input.js';
 import { moveSelection, windowStart } from './list-window.js';
 import { useTheme, type Theme } from './theme.js';
 
@@ -52,8 +53,10 @@ export function CoverageScreen({ services, width, height, onRerun }: CoverageScr
   if (start !== top) setTop(start);
   const selectedColumn = Math.min(column, Math.max(0, dates.length - 1));
   const selected = grid?.cells.get(cellKey(tickers[row] ?? '', dates[selectedColumn] ?? ''));
+  const rows = tickers.length;
+  const columns = dates.length;
 
-  useInput((input, key) => {
+  useLatestInput((input, key) => {
     if (input === 'L') return setReload((count) => count + 1);
     if (input === 'R' && grid) {
       const cells = [...grid.cells.values()].filter((item) => bad.has(item.state));
@@ -62,12 +65,14 @@ export function CoverageScreen({ services, width, height, onRerun }: CoverageScr
       onRerun();
       return;
     }
-    if (key.upArrow || input === 'k') setRow((index) => moveSelection(index, -1, tickers.length));
-    if (key.downArrow || input === 'j') setRow((index) => moveSelection(index, 1, tickers.length));
+    if (key.upArrow || input === 'k') setRow((index) => moveSelection(index, -1, rows));
+    if (key.downArrow || input === 'j') setRow((index) => moveSelection(index, 1, rows));
+    if (key.pageUp) setRow((index) => moveSelection(index, -gridHeight, rows));
+    if (key.pageDown) setRow((index) => moveSelection(index, gridHeight, rows));
     if (key.leftArrow || input === 'h')
-      setColumn((index) => moveSelection(Math.min(index, dates.length - 1), -1, dates.length));
+      setColumn((index) => moveSelection(Math.min(index, columns - 1), -1, columns));
     if (key.rightArrow || input === 'l')
-      setColumn((index) => moveSelection(Math.min(index, dates.length - 1), 1, dates.length));
+      setColumn((index) => moveSelection(Math.min(index, columns - 1), 1, columns));
   });
 
   if (state.status !== 'ready') {

@@ -8,9 +8,16 @@ export interface KeyHelp {
 
 /** Keys that work on every screen. */
 export const globalKeys: readonly KeyHelp[] = [
-  { keys: '1-5 / tab', does: 'switch screen' },
+  { keys: '1-5 tab S-tab', does: 'switch screen (shift-tab goes left)' },
   { keys: '?', does: 'help' },
   { keys: 'q / ctrl-c', does: 'quit' },
+];
+
+/** The keys of every scrolling list (handled by moveByKey in list-keys.ts). */
+export const listKeys: readonly KeyHelp[] = [
+  { keys: '↑↓ j/k', does: 'select' },
+  { keys: 'pgup/pgdn', does: 'page up / down' },
+  { keys: 'home/end g/G', does: 'first / last' },
 ];
 
 /** Keys of the Run screen. */
@@ -20,23 +27,25 @@ export const runKeys: readonly KeyHelp[] = [
   { keys: 'F', does: 'force rerun' },
   { keys: 'r', does: 'retry failed' },
   { keys: 'x', does: 'cancel run' },
-  { keys: '↑↓ j/k', does: 'select' },
   { keys: '/', does: 'filter' },
+  { keys: 'esc/bksp', does: 'clear filter' },
+  ...listKeys,
 ];
 
 /** Keys of the bucket browser. */
 export const bucketKeys: readonly KeyHelp[] = [
-  { keys: 'enter', does: 'open' },
-  { keys: 'esc/bksp', does: 'up' },
+  { keys: 'enter/→', does: 'open' },
+  { keys: 'esc/bksp/←', does: 'clear filter, else back' },
   { keys: 'd', does: 'download' },
   { keys: 'R', does: 'reload' },
-  { keys: '↑↓ j/k', does: 'select' },
   { keys: '/', does: 'filter' },
+  ...listKeys,
 ];
 
 /** Keys of the coverage grid. */
 export const coverageKeys: readonly KeyHelp[] = [
   { keys: '←↑↓→ hjkl', does: 'select cell' },
+  { keys: 'pgup/pgdn', does: 'page up / down' },
   { keys: 'R', does: 're-run bad cells' },
   { keys: 'L', does: 'reload' },
 ];
@@ -57,7 +66,7 @@ export const setupKeys: readonly KeyHelp[] = [
   { keys: 'esc', does: 'back a step' },
   { keys: 'e', does: 'edit the bucket name' },
   { keys: 's', does: 'use the suggested bucket' },
-  { keys: '↑↓ l/o', does: 'choose the policy' },
+  { keys: '↑↓ j/k l/o', does: 'choose the policy' },
   { keys: 't', does: 'also trust ECS tasks' },
   { keys: 'y/n', does: 'apply the plan / not yet' },
 ];

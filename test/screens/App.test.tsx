@@ -13,9 +13,14 @@ import { waitFor } from './screen-wait.js';
 
 afterEach(() => cleanup());
 
-function setup(symbols: readonly string[] = ['BARC', 'VOD'], columns = 80, rows = 24) {
+function setup(
+  symbols: readonly string[] = ['BARC', 'VOD'],
+  columns = 80,
+  rows = 24,
+  failing: readonly string[] = [],
+) {
   const config = testConfig();
-  const run = realRunController(config, symbols);
+  const run = realRunController(config, symbols, failing);
   const onQuit = vi.fn();
   const screen = renderSized(
     <App services={fakeServices(config, run)} onQuit={onQuit} noColor />,
@@ -115,5 +120,63 @@ describe('App (the console shell)', () => {
 
     await waitFor(() => expect(frame(screen)).toMatch(/^T59 /m));
     expect(frame(screen)).not.toMatch(/^T00 /m);
+  });
+
+  it('summarises the off-screen tickers in one line at 80x24 and in a small terminal', async () => {
+    const symbols = Array.from({ length: 60 }, (_, index) => `T${String(index).padStart(2, '0')}`);
+    const { screen, run } = setup(symbols, 80, 24, ['T58', 'T59']);
+    screen.stdin.write(keys.enter);
+    await waitFor(() => expect(frame(screen)).toMatch(/finished/));
+    await run.settled();
+
+    await waitFor(() => expect(frame(screen)).toMatch(/^↓ 45 more: 43 done, 2 failed$/m));
+    resize(screen.stdout, 40, 12);
+    await waitFor(() => expect(frame(screen)).toMatch(/^↓ 57 more: 55 done, 2 failed$/m));
+    expect(lines(frame(screen)).length).toBeLessThanOrEqual(11);
+    expect(Math.max(...lines(frame(screen)).map((line) => line.length))).toBeLessThanOrEqual(40);
+    resize(screen.stdout, 24, 10);
+
+    await waitFor(() => expect(frame(screen)).toMatch(/^↓ 59 more: 57 done, 2 f…$/m));
+    expect(lines(frame(screen)).length).toBeLessThanOrEqual(9);
+    expect(Math.max(...lines(frame(screen)).map((line) => line.length))).toBeLessThanOrEqual(24);
+  });
+
+  it.each([
+    ['1', 'Run keys', ['pgup/pgdn', 'home/end g/G', 'esc/bksp       clear filter']],
+    ['2', 'Bucket keys', ['enter/→', 'esc/bksp/←', 'pgup/pgdn', 'home/end g/G']],
+    ['3', 'Coverage keys', ['pgup/pgdn']],
+  ])('lists every key screen %s handles in its help, and shift-tab', async (tab, title, wanted) => {
+    const { screen } = setup();
+    screen.stdin.write(tab);
+    await waitFor(() => expect(frame(screen)).toMatch(/\? help +q quit/));
+
+    screen.stdin.write('?');
+
+    await waitFor(() => expect(frame(screen)).toContain(title));
+    for (const text of [...wanted, '1-5 tab S-tab']) expect(frame(screen)).toContain(text);
+  });
+
+  it("lists the setup wizard's j/k in its help", async () => {
+    const { screen } = setup();
+    screen.stdin.write('4');
+    await waitFor(() => expect(frame(screen)).toContain('PIECE     STATE'));
+    screen.stdin.write('w');
+    await waitFor(() => expect(frame(screen)).toMatch(/setup +1 identity/));
+
+    screen.stdin.write('?');
+
+    await waitFor(() => expect(frame(screen)).toContain('Setup wizard keys'));
+    expect(frame(screen)).toContain('↑↓ j/k l/o');
+  });
+
+  it('goes to the previous screen with shift-tab', async () => {
+    const { screen } = setup();
+    await waitFor(() => expect(frame(screen)).toContain('no run yet'));
+
+    screen.stdin.write(keys.shiftTab);
+
+    await waitFor(() =>
+      expect(frame(screen)).toContain('no machine tagged tickops:role=downloader'),
+    );
   });
 });

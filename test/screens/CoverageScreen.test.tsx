@@ -2,7 +2,13 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { cleanup } from 'ink-testing-library';
 import { CoverageScreen } from '../../src/screens/CoverageScreen.js';
 import type { Manifest } from '../../src/services/manifest.js';
-import { fakeServices, realRunController, renderSized, testConfig } from './console-fixtures.js';
+import {
+  fakeServices,
+  keys,
+  realRunController,
+  renderSized,
+  testConfig,
+} from './console-fixtures.js';
 import { waitFor } from './screen-wait.js';
 
 afterEach(() => cleanup());
@@ -97,5 +103,31 @@ describe('CoverageScreen', () => {
       ['2024-10-24', ['BARC', 'VOD']],
       ['2024-10-25', ['VOD']],
     ]);
+  });
+
+  it('pages through a long ticker list with PgDn and PgUp', async () => {
+    const config = testConfig();
+    const tickers = Array.from({ length: 30 }, (_, index) => `T${String(index).padStart(2, '0')}`);
+    const services = fakeServices(
+      config,
+      realRunController(config, tickers),
+      undefined,
+      new Map([['2024-10-25', undefined]]),
+      tickers,
+    );
+    const screen = renderSized(
+      <CoverageScreen services={services} width={80} height={20} onRerun={vi.fn()} />,
+      80,
+      24,
+    );
+    await waitFor(() => expect(frame(screen)).toMatch(/^T00 /m));
+
+    screen.stdin.write(keys.pageDown);
+    await waitFor(() => expect(frame(screen)).toContain('T16 2024-10-25: missing'));
+    expect(frame(screen)).not.toMatch(/^T00 /m);
+    screen.stdin.write(keys.pageUp);
+
+    await waitFor(() => expect(frame(screen)).toContain('T00 2024-10-25: missing'));
+    expect(frame(screen)).toMatch(/^T00 /m);
   });
 });
