@@ -7,6 +7,7 @@ import { Box, useApp } from 'ink';
 import { useCallback, useRef, useState, type ReactNode } from 'react';
 import { BucketScreen } from './BucketScreen.js';
 import type { ConsoleServices } from './console-services.js';
+import { CloudRunView } from './CloudRunView.js';
 import { CoverageScreen } from './CoverageScreen.js';
 import { Footer } from './Footer.js';
 import { Header, type ScreenTab } from './Header.js';
@@ -19,6 +20,7 @@ import { IamScreen } from './IamScreen.js';
 import { Ec2Screen } from './Ec2Screen.js';
 import {
   bucketKeys,
+  cloudRunKeys,
   coverageKeys,
   ec2Keys,
   iamKeys,
@@ -56,8 +58,11 @@ export function App({ services, noColor = false, onQuit }: AppProps) {
   const [help, setHelp] = useState(false);
   // The setup wizard opens in the IAM tab's place; leaving the tab closes it.
   const [wizard, setWizard] = useState(false);
+  // Likewise the Run tab's view of a cloud run, with the date it follows.
+  const [cloudDate, setCloudDate] = useState<string>();
   const setActive = (next: number | ((index: number) => number)) => {
     setWizard(false);
+    setCloudDate(undefined);
     setActiveIndex(next);
   };
   // A ref, not state: a key that arrives before the shell re-renders must already see that a
@@ -71,8 +76,20 @@ export function App({ services, noColor = false, onQuit }: AppProps) {
     {
       id: 'run',
       title: 'Run',
-      keys: runKeys,
-      render: (size) => <RunScreen services={services} {...size} />,
+      keys: cloudDate ? cloudRunKeys : runKeys,
+      render: (size) =>
+        cloudDate ? (
+          <CloudRunView
+            service={services.cloud}
+            date={cloudDate}
+            bucket={services.config.bucket}
+            now={services.now}
+            {...size}
+            onLeave={() => setCloudDate(undefined)}
+          />
+        ) : (
+          <RunScreen services={services} {...size} onFollowCloud={setCloudDate} />
+        ),
     },
     {
       id: 'bucket',
@@ -145,7 +162,13 @@ export function App({ services, noColor = false, onQuit }: AppProps) {
           <Box height={size.height} flexDirection="column">
             {help ? (
               <HelpOverlay
-                screen={screen.id === 'iam' && wizard ? 'Setup wizard' : screen.title}
+                screen={
+                  screen.id === 'iam' && wizard
+                    ? 'Setup wizard'
+                    : screen.id === 'run' && cloudDate
+                      ? 'Cloud run'
+                      : screen.title
+                }
                 keys={screen.keys}
                 {...size}
               />

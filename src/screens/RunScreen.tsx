@@ -25,6 +25,8 @@ export interface RunScreenProps {
   readonly services: ConsoleServices;
   readonly width: number;
   readonly height: number;
+  /** Follow the shards of this date on AWS Batch or ECS instead (the `c` key). */
+  readonly onFollowCloud?: (date: string) => void;
 }
 
 type Mode = 'browse' | 'date' | 'filter' | 'confirm-force' | 'confirm-cancel';
@@ -33,7 +35,7 @@ type Mode = 'browse' | 'date' | 'filter' | 'confirm-force' | 'confirm-cancel';
 const fixedRows = 4;
 
 /** The Run screen. */
-export function RunScreen({ services, width, height }: RunScreenProps) {
+export function RunScreen({ services, width, height, onFollowCloud }: RunScreenProps) {
   const theme = useTheme();
   const run = useRun(services.run);
   const [date, setDate] = useState(
@@ -96,6 +98,7 @@ export function RunScreen({ services, width, height }: RunScreenProps) {
     if (input === 'x' && services.run.busy) return setMode('confirm-cancel');
     if (input === 'd' && !services.run.busy) return setMode('date');
     if (input === '/') return setMode('filter');
+    if (input === 'c' && onFollowCloud) return onFollowCloud(runDate);
     if (input === 'r') {
       if (!services.run.retryFailed()) setNotice('nothing to retry (or a run is under way)');
       return;

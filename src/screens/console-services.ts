@@ -5,6 +5,7 @@
 import type { Ec2Service } from './ec2-service.js';
 import type { BucketLevel } from '../services/bucket-browser.js';
 import type { Config, KeyLayout } from '../services/config.js';
+import type { CloudRunEvent } from '../services/cloud-run.js';
 import type { CoverageGrid } from '../services/coverage.js';
 import type { ApplyEvent, ApplyResult } from '../services/iam/apply.js';
 import type { IamCheck } from '../services/iam/check.js';
@@ -29,6 +30,14 @@ export interface BucketService {
   read(key: string, signal: AbortSignal): Promise<Uint8Array>;
   /** Copy an object into the data directory; resolves with the local path. */
   download(key: string): Promise<string>;
+}
+
+/** A day's run on AWS Batch or ECS, followed through the bucket. */
+export interface CloudRunService {
+  /** Look at the bucket now and every few seconds; call the result to stop. */
+  follow(date: string, onEvent: (event: CloudRunEvent) => void): () => void;
+  /** How often it looks, for the screen to say. */
+  readonly intervalMs: number;
 }
 
 /** Which desired state a check compares against. */
@@ -100,6 +109,7 @@ export interface ConsoleServices {
   readonly startDate?: string;
   readonly identity: () => Promise<Identity>;
   readonly run: RunController;
+  readonly cloud: CloudRunService;
   readonly bucket: BucketService;
   readonly coverage: (signal: AbortSignal) => Promise<CoverageGrid>;
   readonly iam: IamService;

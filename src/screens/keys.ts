@@ -27,8 +27,15 @@ export const runKeys: readonly KeyHelp[] = [
   { keys: 'F', does: 'force rerun' },
   { keys: 'r', does: 'retry failed' },
   { keys: 'x', does: 'cancel run' },
+  { keys: 'c', does: 'follow the cloud run' },
   { keys: '/', does: 'filter' },
   { keys: 'esc/bksp', does: 'clear filter' },
+  ...listKeys,
+];
+
+/** Keys of the Run screen while it follows a cloud run. */
+export const cloudRunKeys: readonly KeyHelp[] = [
+  { keys: 'c / esc', does: "back to this host's run" },
   ...listKeys,
 ];
 

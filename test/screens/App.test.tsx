@@ -1,8 +1,10 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { cleanup } from 'ink-testing-library';
 import { App } from '../../src/screens/App.js';
+import type { CloudRunEvent, CloudRunView } from '../../src/services/cloud-run.js';
 import {
   fakeServices,
+  fixedNow,
   keys,
   realRunController,
   renderSized,
@@ -178,5 +180,56 @@ describe('App (the console shell)', () => {
     await waitFor(() =>
       expect(frame(screen)).toContain('no machine tagged tickops:role=downloader'),
     );
+  });
+
+  it('follows the cloud run of the chosen date on c, and comes back on esc', async () => {
+    const config = testConfig();
+    const run = realRunController(config, ['BARC', 'VOD'], []);
+    const followed: string[] = [];
+    const stopped = vi.fn();
+    const view: CloudRunView = {
+      date: '2024-10-25',
+      count: 2,
+      shards: [
+        { index: 0, state: 'finished', tickers: 1, through: 1 },
+        { index: 1, state: 'unfinished', tickers: 1, through: 0 },
+      ],
+      tickers: [
+        { ticker: 'BARC', shard: 0, state: 'done', bars: 510, bytes: 49_800 },
+        { ticker: 'VOD', shard: 1, state: 'pending' },
+      ],
+      merged: false,
+      lookedAt: fixedNow,
+    };
+    const services = {
+      ...fakeServices(config, run),
+      cloud: {
+        intervalMs: 5000,
+        follow: (date: string, onEvent: (event: CloudRunEvent) => void) => {
+          followed.push(date);
+          onEvent({ type: 'view', view });
+          return stopped;
+        },
+      },
+    };
+    const screen = renderSized(<App services={services} noColor />, 80, 24);
+    await waitFor(() => expect(frame(screen)).toContain('no run yet'));
+
+    screen.stdin.write('c');
+    await waitFor(() =>
+      expect(frame(screen)).toContain('cloud 2024-10-25: shards 1/2 · tickers 1/2 · 0 failed'),
+    );
+    expect(followed).toEqual(['2024-10-25']);
+    expect(frame(screen)).toMatch(/^VOD +1\/2 +pending/m);
+    expect(frame(screen)).toContain("c / esc back to this host's run");
+
+    screen.stdin.write('?');
+    await waitFor(() => expect(frame(screen)).toContain('Cloud run'));
+    screen.stdin.write('?');
+    await waitFor(() => expect(frame(screen)).toContain('cloud 2024-10-25'));
+
+    screen.stdin.write(keys.escape);
+    await waitFor(() => expect(frame(screen)).toContain('no run yet'));
+    expect(stopped).toHaveBeenCalled();
   });
 });

@@ -152,6 +152,8 @@ export function fakeServices(
       arn: 'arn:aws:iam::111122223333:user/ops',
     }),
     run,
+    // Follows nothing; the cloud run's tests pass a service that emits real looks.
+    cloud: { intervalMs: 5000, follow: () => () => undefined },
     bucket,
     coverage: async () => buildCoverage(tickers, manifests, 510),
     iam,
