@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeWithMoto } from '../support/moto.js';
 import { startSourceServer, type SourceServer } from '../support/source-server.js';
-import { tickopsBinary } from '../support/cli.js';
+import { shardOf } from '../../src/services/shard.js';
+import { runTickops, tickopsBinary } from '../support/cli.js';
 import { hasTmux, startTmux, type TmuxSession } from '../support/tmux.js';
 
 const date = '2024-10-25';
@@ -101,4 +102,41 @@ describeWithMoto('the console in a real terminal (tmux)', (getMoto) => {
     await tty.send('q');
     await expect.poll(() => tty.exitStatus(), { timeout: 10_000 }).toBe(0);
   });
+
+  it('follows a day run as shards elsewhere, from the first part to the merge', async () => {
+    const bucket = 'tickops-tmux-cloud';
+    // Each shard as a Batch child runs it: its own disk, the index from the array.
+    const shard = (index: number) =>
+      runTickops(['--run-today', '--shards', '2'], {
+        ...getMoto().env,
+        AWS_BATCH_JOB_ARRAY_INDEX: String(index),
+        TICKOPS_BUCKET: bucket,
+        TICKOPS_SOURCE_URL: source.url,
+        TICKOPS_TICKERS: join(folder, 'tickers.txt'),
+        TICKOPS_DATA_DIR: join(folder, `cloud-shard-${index}`),
+        TICKOPS_NOW: `${date}T17:00:00Z`,
+      });
+    const nosuchShard = shardOf('NOSUCH', 2);
+    expect((await shard(nosuchShard)).exitCode).toBe(1);
+
+    const tty = await open(80, 24, bucket);
+    await tty.waitFor(/no run yet/);
+    await tty.send('c');
+    const half = await tty.waitFor(/cloud 2024-10-25: shards 1\/2/);
+    expect(half).toMatch(/^NOSUCH +\d\/2 +failed +.*no data/m);
+    expect(half).toContain('not merged yet');
+
+    expect((await shard(1 - nosuchShard)).exitCode).toBe(0);
+    const whole = await tty.waitFor(
+      /shards 2\/2 · tickers 5\/5 · 1 failed · merged: complete/,
+      15_000,
+    );
+    expect(whole).toMatch(/^BARC +\d\/2 +done +510 /m);
+    expect(Math.max(...whole.split('\n').map((line) => line.length))).toBeLessThanOrEqual(80);
+
+    await tty.send('Escape');
+    await tty.waitFor(/no run yet/);
+    await tty.send('q');
+    await expect.poll(() => tty.exitStatus(), { timeout: 10_000 }).toBe(0);
+  }, 60_000);
 });
