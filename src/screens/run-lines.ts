@@ -1,7 +1,8 @@
 /** Text of the Run screen that is worked out from the rows, kept apart from the layout. */
 import type { TickerRow, TickerRowStatus } from '../services/run-model.js';
 
-type Group = 'running' | 'queued' | 'done' | 'empty' | 'stored' | 'failed' | 'skipped';
+type Group =
+  'running' | 'queued' | 'done' | 'empty' | 'stored' | 'failed' | 'skipped' | 'cancelled';
 
 // In-flight states are one group: an operator scanning a long run asks "how many are moving",
 // not which step each of them is at.
@@ -15,6 +16,7 @@ const groupOf: Record<TickerRowStatus, Group> = {
   stored: 'stored',
   failed: 'failed',
   skipped: 'skipped',
+  cancelled: 'cancelled',
 };
 
 // The summary lists the groups in the order above.

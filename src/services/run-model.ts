@@ -16,7 +16,9 @@ export type TickerRowStatus =
   | 'empty'
   | 'stored'
   | 'skipped'
-  | 'failed';
+  | 'failed'
+  /** Under way when the run was cancelled; the next run takes it up. */
+  | 'cancelled';
 
 /** One ticker's row. */
 export interface TickerRow {
@@ -48,6 +50,7 @@ export interface RunSnapshot {
 }
 
 const finalStatuses = new Set<TickerRowStatus>(['done', 'empty', 'stored', 'skipped', 'failed']);
+const inFlight = new Set<TickerRowStatus>(['downloading', 'retry', 'uploading']);
 
 /** An empty picture: no run yet. */
 export const idleSnapshot: RunSnapshot = {
@@ -122,6 +125,15 @@ export class RunModel {
         });
         this.bytes += event.bytes;
         return;
+      case 'failed':
+        // Shown at once: the run's own outcome for the ticker comes only after every download.
+        Object.assign(this.row(event.ticker), {
+          status: 'failed',
+          attempt: event.attempts,
+          durationMs: event.durationMs,
+          reason: event.reason,
+        });
+        return;
       case 'ticker-finished':
         this.finishRow(event);
         return;
@@ -141,6 +153,14 @@ export class RunModel {
   /** The run stopped on an error (or was cancelled). */
   stop(phase: 'cancelled' | 'failed', error?: { message: string; hint: string | undefined }): void {
     this.meta = { ...this.meta, phase, error, endedAt: this.now() };
+    for (const row of this.rows.values()) {
+      if (inFlight.has(row.status)) {
+        Object.assign(row, {
+          status: 'cancelled',
+          reason: `stopped before it finished (${row.status}); the next run takes it up`,
+        });
+      }
+    }
     this.dirty = true;
   }
 
