@@ -113,7 +113,7 @@ export function RunScreen({ services, width, height, onFollowCloud }: RunScreenP
 
   return (
     <Box flexDirection="column" height={height}>
-      <ProgressBar snapshot={run} rates={runRates(run, services.now())} width={width} />
+      <ProgressBar snapshot={run} rates={runRates(run, services.run.now())} width={width} />
       <Text bold wrap="truncate-end">
         {fit(
           `${cell('TICKER', 10)}${cell('STATUS', 12)}${cell('BARS', 6, 'right')}` +

@@ -44,6 +44,14 @@ export class RunController {
     this.minGapMs = 1000 / (options.maxNotifyPerSecond ?? 10);
   }
 
+  /**
+   * The clock the run's start and end are stamped with. Rates must use it too: the console's
+   * own clock can be set to a fixed instant (TICKOPS_NOW) to choose the trading day.
+   */
+  now(): number {
+    return (this.options.now ?? Date.now)();
+  }
+
   /** Is a run under way? */
   get busy(): boolean {
     return this.running !== undefined;
@@ -126,7 +134,7 @@ export class RunController {
   private scheduleNotify(): void {
     if (this.timer) return;
 
-    const wait = this.lastNotify + this.minGapMs - (this.options.now ?? Date.now)();
+    const wait = this.lastNotify + this.minGapMs - this.now();
     if (wait <= 0) {
       this.notifyNow();
       return;
@@ -142,7 +150,7 @@ export class RunController {
       clearTimeout(this.timer);
       this.timer = undefined;
     }
-    this.lastNotify = (this.options.now ?? Date.now)();
+    this.lastNotify = this.now();
     for (const listener of this.listeners) listener();
   }
 }

@@ -62,6 +62,27 @@ describe('RunScreen', () => {
     expect(text).toMatch(/^AMFW +failed .*no data \(symbol may be delisted/m);
   });
 
+  it("times a run under way by the run's clock, not the console's fixed one", async () => {
+    // The console's clock is fixed at 2024-10-25 11:00 (as TICKOPS_NOW fixes it) and the run
+    // is stamped with the real one. Mixed, the elapsed time of a run under way was negative.
+    const config = testConfig();
+    const run = realRunController(config, sixty, [], sixty.slice(12));
+    const screen = renderSized(
+      <RunScreen services={fakeServices(config, run)} width={160} height={20} />,
+      160,
+      24,
+    );
+    screen.stdin.write(keys.enter);
+    await waitFor(() => expect(frame(screen)).toMatch(/^T11 +done/m));
+
+    const progress = frame(screen).split('\n')[0] ?? '';
+    expect(progress).toMatch(/ · \d+(\.\d)?s$/);
+    expect(progress).not.toMatch(/· -/);
+
+    run.cancel();
+    await run.settled();
+  });
+
   it("shows the selected failed row's reason beneath the table", async () => {
     const { screen, run } = setup();
     screen.stdin.write(keys.enter);
