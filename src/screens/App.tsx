@@ -14,7 +14,7 @@ import { Header, type ScreenTab } from './Header.js';
 import { HelpOverlay } from './HelpOverlay.js';
 import { KeyCaptureContext } from './hooks/use-key-capture.js';
 import { useIdentity } from './hooks/use-identity.js';
-import { useLatestInput } from './hooks/use-latest-input.js';
+import { InputActiveContext, useLatestInput } from './hooks/use-latest-input.js';
 import { useTerminalSize } from './hooks/use-terminal-size.js';
 import { IamScreen } from './IamScreen.js';
 import { Ec2Screen } from './Ec2Screen.js';
@@ -160,7 +160,7 @@ export function App({ services, noColor = false, onQuit }: AppProps) {
             width={columns}
           />
           <Box height={size.height} flexDirection="column">
-            {help ? (
+            {help && (
               <HelpOverlay
                 screen={
                   screen.id === 'iam' && wizard
@@ -172,9 +172,13 @@ export function App({ services, noColor = false, onQuit }: AppProps) {
                 keys={screen.keys}
                 {...size}
               />
-            ) : (
-              screen.render(size)
             )}
+            {/* Hidden, not unmounted, under the help: the folder, filter or run view stays. */}
+            <Box display={help ? 'none' : 'flex'} flexDirection="column" height={size.height}>
+              <InputActiveContext.Provider value={!help}>
+                {screen.render(size)}
+              </InputActiveContext.Provider>
+            </Box>
           </Box>
           <Footer keys={screen.keys} width={columns} />
         </Box>

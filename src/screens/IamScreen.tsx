@@ -4,7 +4,8 @@
  * piece's detail beneath. The plan sits under it; `a` applies it after a y/N question and the
  * apply's progress (IAM's eventual-consistency waits included) replaces the plan as it runs.
  */
-import { Box, Text, useInput } from 'ink';
+import { Box, Text } from 'ink';
+import { useLatestInput } from './hooks/use-latest-input.js';
 import { useMemo, useRef, useState } from 'react';
 import { formatPlan } from '../services/iam/describe.js';
 import type { PolicyFlavour } from '../services/iam/policy-documents.js';
@@ -46,7 +47,7 @@ export function IamScreen({ iam, width, height, onWizard }: IamScreenProps) {
   const drawn = useRef({ ready, busy, confirming, rows: rows.length });
   drawn.current = { ready, busy, confirming, rows: rows.length };
 
-  useInput((input, key) => {
+  useLatestInput((input, key) => {
     const now = drawn.current;
     if (now.confirming) {
       setConfirming(false);

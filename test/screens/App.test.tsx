@@ -6,6 +6,7 @@ import {
   fakeServices,
   fixedNow,
   keys,
+  memoryBucket,
   realRunController,
   renderSized,
   resize,
@@ -231,5 +232,31 @@ describe('App (the console shell)', () => {
     screen.stdin.write(keys.escape);
     await waitFor(() => expect(frame(screen)).toContain('no run yet'));
     expect(stopped).toHaveBeenCalled();
+  });
+
+  it('keeps the screen as it was under the help: the folder stays open, keys move nothing', async () => {
+    const config = testConfig();
+    const bucket = memoryBucket({
+      'bars/20241025/BARC.csv': 'time,open,high,low,close,volume\n',
+      'bars/20241025/VOD.csv': 'time,open,high,low,close,volume\n',
+      'raw/20241025/BARC.json': '{}',
+    });
+    const services = fakeServices(config, realRunController(config, ['BARC']), bucket.service);
+    const screen = renderSized(<App services={services} noColor />, 80, 24);
+
+    screen.stdin.write('2');
+    await waitFor(() => expect(frame(screen)).toMatch(/^bars\//m));
+    screen.stdin.write(keys.enter);
+    await waitFor(() => expect(frame(screen)).toMatch(/^20241025\//m));
+    screen.stdin.write(keys.enter);
+    await waitFor(() => expect(frame(screen)).toMatch(/^VOD\.csv/m));
+    const before = frame(screen);
+
+    screen.stdin.write('?');
+    await waitFor(() => expect(frame(screen)).toContain('Bucket keys'));
+    screen.stdin.write('j');
+    await waitFor(() => expect(frame(screen)).not.toContain('Bucket keys'));
+
+    expect(frame(screen)).toBe(before);
   });
 });

@@ -7,7 +7,13 @@
  * of the prompts it opens, which are bound after it.
  */
 import { useInput, type Key } from 'ink';
-import { useCallback, useLayoutEffect, useRef } from 'react';
+import { createContext, useCallback, useContext, useLayoutEffect, useRef } from 'react';
+
+/**
+ * False while the screen under it is covered (the help overlay): its handlers stay bound but
+ * hear nothing, so the screen keeps its state and a key meant for the overlay moves nothing.
+ */
+export const InputActiveContext = createContext(true);
 
 /** Call `handler` for every key; it may change on every render. */
 export function useLatestInput(handler: (input: string, key: Key) => void): void {
@@ -18,5 +24,8 @@ export function useLatestInput(handler: (input: string, key: Key) => void): void
     latest.current = handler;
   });
 
-  useInput(useCallback((input: string, key: Key) => latest.current(input, key), []));
+  useInput(
+    useCallback((input: string, key: Key) => latest.current(input, key), []),
+    { isActive: useContext(InputActiveContext) },
+  );
 }
