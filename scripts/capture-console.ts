@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startLocalEmulator } from '../src/services/local-emulator.js';
 import { startSourceServer } from '../test/support/source-server.js';
-import { tickopsBinary } from '../test/support/cli.js';
+import { runTickops, tickopsBinary } from '../test/support/cli.js';
 import { startTmux } from '../test/support/tmux.js';
 
 const date = '2024-10-25';
@@ -38,14 +38,25 @@ async function main(): Promise<void> {
   // The wizard writes its choices to the config file; this one lives in the capture's folder.
   const configFile = join(folder, 'tickops.config.json');
   await writeFile(configFile, '{}\n');
+  const settings = {
+    ...moto.env,
+    TICKOPS_CONFIG: configFile,
+    TICKOPS_BUCKET: 'ftse100',
+    TICKOPS_SOURCE_URL: source.url,
+    TICKOPS_TICKERS: list,
+  };
+  // One of two cloud shards has finished (run as an AWS Batch child runs it, on a disk of its
+  // own), so the Run screen has a cloud run to follow.
+  await runTickops(['--run-today', '--shards', '2', '--date', date], {
+    ...settings,
+    AWS_BATCH_JOB_ARRAY_INDEX: '0',
+    TICKOPS_DATA_DIR: join(folder, 'shard-0'),
+    TICKOPS_NOW: `${date}T17:00:00Z`,
+  });
   const tty = await startTmux(
     ['node', tickopsBinary],
     {
-      ...moto.env,
-      TICKOPS_CONFIG: configFile,
-      TICKOPS_BUCKET: 'ftse100',
-      TICKOPS_SOURCE_URL: source.url,
-      TICKOPS_TICKERS: list,
+      ...settings,
       TICKOPS_DATA_DIR: join(folder, 'data'),
       TICKOPS_NOW: `${date}T11:00:00Z`,
     },
@@ -56,6 +67,10 @@ async function main(): Promise<void> {
 
   try {
     show('Run screen, before a run', await tty.waitFor(/no run yet/));
+    await tty.send('c');
+    show('Run screen, following a cloud run (c)', await tty.waitFor(/cloud 2024-10-25: shards/));
+    await tty.send('Escape');
+    await tty.waitFor(/no run yet/);
     await tty.send('Enter');
     show(
       'Run screen, finished (NOSUCH selected)',
