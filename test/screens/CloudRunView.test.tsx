@@ -3,12 +3,11 @@ import { cleanup } from 'ink-testing-library';
 import { followCloudRun } from '../../src/services/cloud-run.js';
 import type { RemoteObject } from '../../src/services/etag.js';
 import { AccessDeniedError } from '../../src/services/errors.js';
-import type { ManifestEntry } from '../../src/services/manifest.js';
 import { shardOf } from '../../src/services/shard.js';
-import { formatManifestPart } from '../../src/services/shard-part.js';
 import { CloudRunView } from '../../src/screens/CloudRunView.js';
 import type { CloudRunService } from '../../src/screens/console-services.js';
 import { fixedNow, keys, renderSized } from './console-fixtures.js';
+import { doneEntry, failedEntry, partText } from '../support/shard-parts.js';
 import { waitFor } from './screen-wait.js';
 
 afterEach(() => cleanup());
@@ -24,35 +23,11 @@ const symbols = Array.from({ length: 40 }, (_, index) => `C${String(index).padSt
 const failing = symbols.find((symbol) => shardOf(symbol, 2) === 0) as string;
 const inShard = (index: number) => symbols.filter((symbol) => shardOf(symbol, 2) === index);
 
-const entry = (ticker: string): ManifestEntry =>
+const entry = (ticker: string) =>
   ticker === failing
-    ? {
-        ticker,
-        sourceSymbol: `${ticker}.L`,
-        status: 'failed',
-        bars: 0,
-        reason: 'no data: the source knows no such symbol',
-      }
-    : {
-        ticker,
-        sourceSymbol: `${ticker}.L`,
-        status: 'done',
-        bars: 510,
-        raw: { file: `raw/${ticker}.json`, bytes: 30_000, sha256: 'x' },
-        csv: { file: `bars/${ticker}.csv`, bytes: 20_000, sha256: 'y' },
-      };
-
-const part = (index: number) =>
-  formatManifestPart({
-    version: 1,
-    date,
-    exchange: 'LON',
-    timeZone: 'Europe/London',
-    source: 'yahoo',
-    simulated: false,
-    shard: { index, count: 2 },
-    tickers: inShard(index).map(entry),
-  });
+    ? failedEntry(ticker, 'no data: the source knows no such symbol')
+    : doneEntry(ticker);
+const part = (index: number) => partText(date, index, 2, inShard(index).map(entry));
 
 /** The real follower over a bucket in memory that the test changes as the shards would. */
 function cloudOver(objects: Map<string, string>, refuse: { list: boolean }): CloudRunService {

@@ -7,9 +7,8 @@ import {
 } from '../../src/services/cloud-run.js';
 import { AccessDeniedError } from '../../src/services/errors.js';
 import type { RemoteObject } from '../../src/services/etag.js';
-import type { ManifestEntry } from '../../src/services/manifest.js';
 import { shardOf } from '../../src/services/shard.js';
-import { formatManifestPart } from '../../src/services/shard-part.js';
+import { doneEntry, failedEntry, partText } from '../support/shard-parts.js';
 
 const date = '2024-10-25';
 const layout = {
@@ -20,30 +19,9 @@ const layout = {
 const symbols = ['AAL', 'BARC', 'BP', 'HSBA', 'LLOY', 'SHEL', 'VOD', 'NOSUCH'];
 const inShard = (index: number) => symbols.filter((symbol) => shardOf(symbol, 2) === index);
 
-const entry = (ticker: string): ManifestEntry =>
-  ticker === 'NOSUCH'
-    ? { ticker, sourceSymbol: `${ticker}.L`, status: 'failed', bars: 0, reason: 'no data' }
-    : {
-        ticker,
-        sourceSymbol: `${ticker}.L`,
-        status: 'done',
-        bars: 510,
-        raw: { file: `raw/${ticker}.json`, bytes: 1000, sha256: 'x' },
-        csv: { file: `bars/${ticker}.csv`, bytes: 500, sha256: 'y' },
-      };
-
-function partText(index: number): string {
-  return formatManifestPart({
-    version: 1,
-    date,
-    exchange: 'LON',
-    timeZone: 'Europe/London',
-    source: 'yahoo',
-    simulated: false,
-    shard: { index, count: 2 },
-    tickers: inShard(index).map(entry),
-  });
-}
+const entry = (ticker: string) =>
+  ticker === 'NOSUCH' ? failedEntry(ticker) : doneEntry(ticker, 1000, 500);
+const part = (index: number) => partText(date, index, 2, inShard(index).map(entry));
 
 /** A bucket in memory: keys with ETags, and a count of reads. */
 function bucket(objects: Record<string, { etag: string; text?: string }>) {
@@ -79,7 +57,7 @@ describe('looking at a cloud run in the bucket', () => {
     const store = bucket({
       [`manifests/20241025/parts/${finishedShard}-of-2.json`]: {
         etag: '"a"',
-        text: partText(finishedShard),
+        text: part(finishedShard),
       },
       [`bars/20241025/${uploadedOne}.csv`]: { etag: '"b"' },
       [`raw/20241025/${uploadedOne}.json`]: { etag: '"c"' },
@@ -123,7 +101,7 @@ describe('looking at a cloud run in the bucket', () => {
 
   it('reads each part once, and again only when its ETag changes', async () => {
     const key = `manifests/20241025/parts/${finishedShard}-of-2.json`;
-    const objects = { [key]: { etag: '"a"', text: partText(finishedShard) } };
+    const objects = { [key]: { etag: '"a"', text: part(finishedShard) } };
     const store = bucket(objects);
     const cache: PartCache = new Map();
 
@@ -131,7 +109,7 @@ describe('looking at a cloud run in the bucket', () => {
     await lookAtCloudRun({ date, layout, symbols, ...store }, cache);
     expect(store.reads).toEqual([key]);
 
-    objects[key] = { etag: '"rerun"', text: partText(finishedShard) };
+    objects[key] = { etag: '"rerun"', text: part(finishedShard) };
     await lookAtCloudRun({ date, layout, symbols, ...store }, cache);
     expect(store.reads).toEqual([key, key]);
   });
@@ -139,7 +117,7 @@ describe('looking at a cloud run in the bucket', () => {
   it('says the run is merged, and marks a part it cannot use', async () => {
     const store = bucket({
       'manifests/20241025/parts/0-of-2.json': { etag: '"a"', text: '{"not":"a part"}' },
-      'manifests/20241025/parts/1-of-2.json': { etag: '"b"', text: partText(1) },
+      'manifests/20241025/parts/1-of-2.json': { etag: '"b"', text: part(1) },
       'manifests/20241025.json': { etag: '"m"' },
     });
 
