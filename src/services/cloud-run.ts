@@ -17,7 +17,13 @@ import type { PartReader } from './merge-read.js';
 import type { ObjectSink } from './object-sink.js';
 import { listingPrefix, objectKey } from './run-day.js';
 import { shardOf } from './shard.js';
-import { parseManifestPart, partKey, partsPrefix, type ManifestPart } from './shard-part.js';
+import {
+  parseManifestPart,
+  partCounts,
+  partKey,
+  partsPrefix,
+  type ManifestPart,
+} from './shard-part.js';
 
 /** Where a ticker of a cloud run stands. */
 export type CloudTickerState = 'done' | 'empty' | 'failed' | 'uploaded' | 'pending';
@@ -120,11 +126,7 @@ export async function lookAtCloudRun(
 }
 
 function countFromParts(listed: ReadonlyMap<string, RemoteObject>, prefix: string) {
-  const counts = new Set<number>();
-  for (const key of listed.keys()) {
-    const match = /^\d+-of-(\d+)\.json$/.exec(key.slice(prefix.length));
-    if (key.startsWith(prefix) && match) counts.add(Number(match[1]));
-  }
+  const counts = partCounts(listed, prefix);
 
   // Parts of two shard counts mean two runs of the day; the configured count must decide.
   return counts.size === 1 ? [...counts][0] : undefined;

@@ -20,6 +20,7 @@ import { allShards, type Shard } from './shard.js';
 import {
   localPartFile,
   parseManifestPart,
+  partCounts,
   partKey,
   partsPrefix,
   uploadLedgerFile,
@@ -85,11 +86,7 @@ export async function mergeDay(options: MergeDayOptions): Promise<DayMerge> {
 }
 
 function inferCount(listed: ReadonlyMap<string, RemoteObject>, prefix: string, where: string) {
-  const counts = new Set<number>();
-  for (const key of listed.keys()) {
-    const match = /^\d+-of-(\d+)\.json$/.exec(key.slice(prefix.length));
-    if (match) counts.add(Number(match[1]));
-  }
+  const counts = partCounts(listed, prefix);
 
   if (counts.size === 1) return [...counts][0] as number;
   if (counts.size === 0) {

@@ -6,6 +6,7 @@
  * part is `20241025/parts/3-of-8.json` in the day folder.
  */
 import { writeFileAtomic } from './atomic-file.js';
+import type { RemoteObject } from './etag.js';
 import type { DayStore } from './day-store.js';
 import { formatManifest, parseManifest, type Manifest } from './manifest.js';
 import type { TradingDate } from './market-data/types.js';
@@ -88,4 +89,15 @@ export function parseManifestPart(text: string): ManifestPart | undefined {
   }
 
   return { ...manifest, shard: { index, count } };
+}
+
+/** The shard counts of the parts listed under `prefix`: one, unless two runs of the day differ. */
+export function partCounts(listed: ReadonlyMap<string, RemoteObject>, prefix: string): Set<number> {
+  const counts = new Set<number>();
+  for (const key of listed.keys()) {
+    const match = key.startsWith(prefix) && /^\d+-of-(\d+)\.json$/.exec(key.slice(prefix.length));
+    if (match) counts.add(Number(match[1]));
+  }
+
+  return counts;
 }
