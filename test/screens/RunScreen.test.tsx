@@ -42,6 +42,16 @@ async function heldRun() {
 
 const frame = (screen: ReturnType<typeof setup>['screen']) => screen.lastFrame() ?? '';
 
+/** The four tickers run to the end: three done, AMFW failed. */
+async function finishedRun() {
+  const started = setup();
+  started.screen.stdin.write(keys.enter);
+  await waitFor(() => expect(frame(started.screen)).toMatch(/finished/));
+  await started.run.settled();
+
+  return started;
+}
+
 describe('RunScreen', () => {
   it('invites a run of today before anything has started', () => {
     const { screen } = setup();
@@ -84,10 +94,7 @@ describe('RunScreen', () => {
   });
 
   it("shows the selected failed row's reason beneath the table", async () => {
-    const { screen, run } = setup();
-    screen.stdin.write(keys.enter);
-    await waitFor(() => expect(frame(screen)).toMatch(/finished/));
-    await run.settled();
+    const { screen } = await finishedRun();
 
     screen.stdin.write('j');
     screen.stdin.write('j');
@@ -98,10 +105,7 @@ describe('RunScreen', () => {
   });
 
   it('retries the failed tickers with r, without starting over', async () => {
-    const { screen, run } = setup();
-    screen.stdin.write(keys.enter);
-    await waitFor(() => expect(frame(screen)).toMatch(/finished/));
-    await run.settled();
+    const { screen, run } = await finishedRun();
 
     screen.stdin.write('r');
     await waitFor(() => expect(run.busy).toBe(true));
@@ -144,10 +148,7 @@ describe('RunScreen', () => {
   });
 
   it('filters rows with /', async () => {
-    const { screen, run } = setup();
-    screen.stdin.write(keys.enter);
-    await waitFor(() => expect(frame(screen)).toMatch(/finished/));
-    await run.settled();
+    const { screen } = await finishedRun();
 
     screen.stdin.write('/');
     await waitFor(() => expect(frame(screen)).toContain('filter:'));
@@ -184,10 +185,7 @@ describe('RunScreen', () => {
   });
 
   it('clears an applied filter with esc first, keeping the selected ticker', async () => {
-    const { screen, run } = setup();
-    screen.stdin.write(keys.enter);
-    await waitFor(() => expect(frame(screen)).toMatch(/finished/));
-    await run.settled();
+    const { screen } = await finishedRun();
     screen.stdin.write('/');
     await waitFor(() => expect(frame(screen)).toContain('filter:'));
     screen.stdin.write('fail');
@@ -204,10 +202,7 @@ describe('RunScreen', () => {
   });
 
   it('clears an applied filter with backspace too', async () => {
-    const { screen, run } = setup();
-    screen.stdin.write(keys.enter);
-    await waitFor(() => expect(frame(screen)).toMatch(/finished/));
-    await run.settled();
+    const { screen } = await finishedRun();
     screen.stdin.write('/');
     await waitFor(() => expect(frame(screen)).toContain('filter:'));
     screen.stdin.write('vod');
