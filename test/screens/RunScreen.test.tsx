@@ -104,6 +104,19 @@ describe('RunScreen', () => {
     );
   });
 
+  it('moves once per key when several arrive in one read (tmux send-keys j j j)', async () => {
+    const started = setup(['LLOY']);
+    started.screen.stdin.write(keys.enter);
+    await waitFor(() => expect(frame(started.screen)).toMatch(/finished/));
+    await started.run.settled();
+
+    started.screen.stdin.write('jjj');
+
+    await waitFor(() =>
+      expect(frame(started.screen)).toMatch(/^LLOY: no data \(symbol may be delisted or wrong\)$/m),
+    );
+  });
+
   it('retries the failed tickers with r, without starting over', async () => {
     const { screen, run } = await finishedRun();
 
@@ -179,6 +192,19 @@ describe('RunScreen', () => {
     await waitFor(() => expect(frame(screen)).toContain('date (YYYY-MM-DD): 2024-10-25'));
     for (let index = 0; index < 10; index += 1) screen.stdin.write(keys.backspace);
     screen.stdin.write('2024-10-24');
+    screen.stdin.write(keys.enter);
+
+    await waitFor(() => expect(frame(screen)).toContain('date set to 2024-10-24'));
+  });
+
+  it('takes two backspaces that arrive in one read as two', async () => {
+    const { screen } = setup();
+    screen.stdin.write('d');
+    await waitFor(() => expect(frame(screen)).toContain('date (YYYY-MM-DD): 2024-10-25'));
+
+    screen.stdin.write(`${keys.backspace}${keys.backspace}`);
+    await waitFor(() => expect(frame(screen)).toMatch(/date \(YYYY-MM-DD\): 2024-10-\s*$/m));
+    screen.stdin.write('24');
     screen.stdin.write(keys.enter);
 
     await waitFor(() => expect(frame(screen)).toContain('date set to 2024-10-24'));

@@ -25,7 +25,37 @@ export function useLatestInput(handler: (input: string, key: Key) => void): void
   });
 
   useInput(
-    useCallback((input: string, key: Key) => latest.current(input, key), []),
+    useCallback((input: string, key: Key) => {
+      for (const [one, oneKey] of oneByOne(input, key)) latest.current(one, oneKey);
+    }, []),
     { isActive: useContext(InputActiveContext) },
   );
+}
+
+const backspace = '\b';
+const del = '\x7f';
+
+/**
+ * Ink hands keys that arrived in one read as one string with no key flags ("jjj" from tmux
+ * send-keys j j j, "\x7f\x7f" from two quick backspaces), and handlers compare single keys, so
+ * the whole burst was dropped. Split such a burst into the keys Ink reports when each comes
+ * alone (parse-keypress.js and hooks/use-input.js in ink/build): a printable character as
+ * itself, with shift for A-Z; \x7f as delete and \b as backspace, both with empty input.
+ * A burst holding any other control character (a pasted line break) stays whole as Ink gave
+ * it, so a paste into a prompt still cannot submit it; pasted text, split, types the same.
+ */
+export function oneByOne(input: string, key: Key): (readonly [string, Key])[] {
+  const characters = [...input];
+  const flagged = Object.values(key).some((value) => value === true);
+  const splittable = characters.every(
+    (character) => character === backspace || character === del || character >= ' ',
+  );
+  if (characters.length < 2 || flagged || !splittable) return [[input, key]];
+
+  return characters.map((character) => {
+    if (character === backspace) return ['', { ...key, backspace: true }];
+    if (character === del) return ['', { ...key, delete: true }];
+
+    return [character, { ...key, shift: /^[A-Z]$/.test(character) }];
+  });
 }
