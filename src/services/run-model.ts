@@ -29,6 +29,8 @@ export interface TickerRow {
   readonly bytes: number;
   readonly durationMs: number | undefined;
   readonly reason: string | undefined;
+  /** Stored (or given up on) by an earlier run: nothing was fetched for it in this one. */
+  readonly fromEarlierRun: boolean;
 }
 
 /** The whole run at one moment. */
@@ -103,7 +105,10 @@ export class RunModel {
         };
         return;
       case 'planned':
-        this.row(event.ticker).status = event.action === 'download' ? 'queued' : 'stored';
+        Object.assign(this.row(event.ticker), {
+          status: event.action === 'download' ? 'queued' : 'stored',
+          fromEarlierRun: event.action !== 'download',
+        });
         return;
       case 'started':
         Object.assign(this.row(event.ticker), { status: 'downloading', attempt: event.attempt });
@@ -183,20 +188,22 @@ export class RunModel {
 
   private finishRow(event: Extract<RunEvent, { type: 'ticker-finished' }>): void {
     const { outcome } = event;
-    const status: TickerRowStatus =
-      outcome.status === 'failed'
-        ? outcome.fromEarlierRun && outcome.permanent
-          ? 'skipped'
-          : 'failed'
-        : outcome.fromEarlierRun
-          ? 'stored'
-          : outcome.status;
+    // A failure learned by an earlier run is still a failure of the day, as `--run-today`
+    // prints and counts it ("(earlier run)", exit 1); the reason says why it was not fetched.
+    const failed = outcome.status === 'failed';
+    const status = failed ? 'failed' : outcome.fromEarlierRun ? 'stored' : outcome.status;
+    const asked = outcome.permanent ? '; not asked again today, r retries' : '';
+    const reason =
+      failed && outcome.fromEarlierRun
+        ? `${outcome.reason ?? 'failed'} (earlier run${asked})`
+        : outcome.reason;
     Object.assign(this.row(outcome.ticker), {
       status,
       bars: outcome.bars,
       bytes: outcome.bytes,
       durationMs: outcome.durationMs,
-      reason: outcome.reason,
+      reason,
+      fromEarlierRun: outcome.fromEarlierRun,
     });
   }
 
@@ -211,6 +218,7 @@ export class RunModel {
         bytes: 0,
         durationMs: undefined,
         reason: undefined,
+        fromEarlierRun: false,
       };
       this.rows.set(ticker, row);
     }

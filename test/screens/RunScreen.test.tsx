@@ -128,6 +128,24 @@ describe('RunScreen', () => {
     expect(frame(screen)).toMatch(/^AMFW +failed/m);
   });
 
+  it('counts a ticker that failed for good in an earlier run as failed, as the CLI does', async () => {
+    const { screen, run } = await finishedRun();
+
+    screen.stdin.write(keys.enter);
+    await waitFor(() => expect(run.busy).toBe(true));
+    await run.settled();
+
+    await waitFor(() => expect(frame(screen)).toMatch(/^BARC +stored/m));
+    expect(frame(screen)).toMatch(/\[#+\] 4\/4 · 1 failed/);
+    expect(frame(screen)).toMatch(/^AMFW +failed /m);
+    screen.stdin.write('jj');
+    await waitFor(() =>
+      expect(frame(screen)).toMatch(
+        /^AMFW: no data \(symbol may be delisted or wrong\) \(earlier run; not asked again/m,
+      ),
+    );
+  });
+
   it('asks before a forced rerun and does nothing on anything but y', async () => {
     const { screen, run } = setup([]);
 
