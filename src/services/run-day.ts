@@ -6,7 +6,7 @@
  */
 import { setMaxListeners } from 'node:events';
 import { downloadDay, type DownloadEvent, type DownloadJob } from './downloader.js';
-import { AccessDeniedError, InterruptedError, TickopsError } from './errors.js';
+import { AccessDeniedError, AwsResourceError, InterruptedError, TickopsError } from './errors.js';
 import type { DayStore } from './day-store.js';
 import type { KeyLayout } from './config.js';
 import type { BackoffOptions } from './backoff.js';
@@ -161,6 +161,7 @@ export async function runDay(options: RunDayOptions): Promise<RunSummary> {
   // Every waiting upload listens for cancellation on this one signal: hundreds is normal.
   setMaxListeners(0, signal);
   let fatal: TickopsError | undefined;
+  const uploadFailures = new Map<string, string>();
 
   await options.sink.ensureReady(signal);
   const existing = await listDay(options, signal);
@@ -174,6 +175,7 @@ export async function runDay(options: RunDayOptions): Promise<RunSummary> {
     signal,
     now,
     onEvent: (event) => {
+      if (event.type === 'upload-failed') uploadFailures.set(event.key, event.reason);
       if (event.type === 'upload-failed' && event.fatal && !fatal) {
         fatal = new AccessDeniedError(event.reason, {
           hint: 'the run needs s3:PutObject on the bucket (the s3_upload policy)',
@@ -292,8 +294,18 @@ export async function runDay(options: RunDayOptions): Promise<RunSummary> {
   const summary = summarize(options.date, [...outcomes.values()], manifestResult, now() - started);
   emit({ type: 'run-finished', summary });
   logger.info('run finished', { ...summary, failed: summary.failed.length });
+  if (fatal) throw fatal;
+  // Every object landed but the manifest did not: the day looks unfinished to a reader of the
+  // bucket, so a scheduler must see a failure. (Objects that failed already fail their ticker.)
+  if (manifestResult === 'failed') throw manifestNotUploaded(key, uploadFailures.get(key));
 
   return summary;
+}
+
+function manifestNotUploaded(key: string, reason = 'the upload failed'): AwsResourceError {
+  return new AwsResourceError(`${key} was not uploaded: ${reason}`, {
+    hint: 'run again: the day is stored here, and only what the bucket lacks is uploaded',
+  });
 }
 
 async function listDay(options: RunDayOptions, signal: AbortSignal) {

@@ -174,6 +174,35 @@ const s3Rows: readonly S3Row[] = [
     ],
   },
   {
+    name: 'access denied on the manifest PUT only',
+    exitCode: 3,
+    landed: false,
+    stderr:
+      /^tickops: access denied: s3:PutObject on s3:\/\/tickops-f-\d+\/manifests\/20241025\.json\n {2}next: /m,
+    rules: (bucket) => [
+      {
+        method: 'PUT',
+        path: new RegExp(`^/${bucket}/manifests/`),
+        times: Infinity,
+        fault: { kind: 'reply', status: 403, code: 'AccessDenied', message: 'Access Denied' },
+      },
+    ],
+  },
+  {
+    name: 'the manifest PUT failing on every retry (500)',
+    exitCode: 1,
+    landed: false,
+    stderr: /^tickops: manifests\/20241025\.json was not uploaded: .*\n {2}next: run again/m,
+    rules: (bucket) => [
+      {
+        method: 'PUT',
+        path: new RegExp(`^/${bucket}/manifests/`),
+        times: Infinity,
+        fault: { kind: 'reply', status: 500, code: 'InternalError', message: 'We are sorry' },
+      },
+    ],
+  },
+  {
     name: 'access denied on PUT',
     exitCode: 3,
     landed: false,
