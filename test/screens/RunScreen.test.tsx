@@ -1,6 +1,9 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { cleanup } from 'ink-testing-library';
 import { RunScreen } from '../../src/screens/RunScreen.js';
+import { RunController } from '../../src/services/run-controller.js';
+import type { RunEvent } from '../../src/services/run-day.js';
+import type { TickerOutcome } from '../../src/services/run-summary.js';
 import {
   fakeServices,
   keys,
@@ -89,6 +92,75 @@ describe('RunScreen', () => {
     expect(progress).toMatch(/ · \d+(\.\d)?s$/);
     expect(progress).not.toMatch(/· -/);
 
+    run.cancel();
+    await run.settled();
+  });
+
+  it('rates a resumed run by the tickers it fetched, not those an earlier run stored', async () => {
+    // 12 stored by the run that was cancelled, 2 fetched in the first 2 s of this one, 6 to go.
+    const stored = sixty.slice(0, 12);
+    const fetched = sixty.slice(12, 14);
+    const left = sixty.slice(14, 20);
+    let clock = 0;
+    const outcome = (ticker: string, fromEarlierRun: boolean): TickerOutcome => ({
+      ticker,
+      status: 'done',
+      bars: 510,
+      bytes: 1000,
+      currency: 'GBp',
+      reason: undefined,
+      permanent: false,
+      fromEarlierRun,
+      uploaded: 2,
+      unchanged: 0,
+      uploadFailed: false,
+      durationMs: 100,
+    });
+    const run = new RunController({
+      now: () => clock,
+      launch: (request, onEvent, signal) => {
+        const events: RunEvent[] = [
+          {
+            type: 'run-started',
+            date: request.date,
+            total: 20,
+            toDownload: 8,
+            resumed: 12,
+            sink: 'folder',
+            source: 'scripted',
+            simulated: false,
+            dryRun: false,
+            sessionOpen: false,
+          },
+          ...stored.map((ticker) => ({ type: 'planned', ticker, action: 'resume' }) as const),
+          ...[...fetched, ...left].map(
+            (ticker) => ({ type: 'planned', ticker, action: 'download' }) as const,
+          ),
+          ...stored.map((ticker) => ({
+            type: 'ticker-finished' as const,
+            outcome: outcome(ticker, true),
+          })),
+        ];
+        for (const event of events) onEvent(event);
+        clock = 2000;
+        for (const ticker of fetched) {
+          onEvent({ type: 'done', ticker, bars: 510, bytes: 1000, durationMs: 100, attempts: 1 });
+          onEvent({ type: 'ticker-finished', outcome: outcome(ticker, false) });
+        }
+        return new Promise((_, reject) =>
+          signal.addEventListener('abort', () => reject(signal.reason), { once: true }),
+        );
+      },
+    });
+    const screen = renderSized(
+      <RunScreen services={fakeServices(testConfig(), run)} width={120} height={20} />,
+      120,
+      24,
+    );
+
+    screen.stdin.write(keys.enter);
+
+    await waitFor(() => expect(frame(screen)).toMatch(/ 14\/20 · ETA 6\.0s · 1\.0 tickers\/s /));
     run.cancel();
     await run.settled();
   });
