@@ -21,10 +21,18 @@ import { settle, settledExitCode } from './settle.js';
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 // `tickops ec2 status | head` closes the pipe early; that is the reader's choice, not an error.
+// A run is different: its work is the day's data, not its output, so it goes on unprinted
+// (`tickops --run-today | head -1` must not leave a day half done and exit 0).
+const isRun = process.argv.includes('--run-today');
 for (const stream of [process.stdout, process.stderr]) {
   stream.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-    throw error;
+    if (error.code !== 'EPIPE') throw error;
+    if (!isRun) process.exit(process.exitCode ?? 0);
+
+    stream.write = () => true;
+    if (stream === process.stdout) {
+      process.stderr.write('tickops: the output was closed; the run goes on without printing\n');
+    }
   });
 }
 

@@ -1,8 +1,10 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawn } from 'node:child_process';
+import { readdir } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runTickops } from '../support/cli.js';
+import { runTickops, tickopsBinary } from '../support/cli.js';
 
 let folder: string;
 
@@ -133,5 +135,49 @@ describe('tickops --run-today on bad input', () => {
     expect(result.stdout).toMatch(/^done +AAPL +391 bars/m);
     expect(result.stdout).toMatch(/^failed +SI +no data/m);
     expect(result.stdout).toContain('(no S3)');
+  });
+});
+
+describe('tickops --run-today | head -1', () => {
+  it('finishes the day when its output is closed, and says so on stderr', async () => {
+    const symbols = Array.from({ length: 60 }, (_, index) => `T${String(index).padStart(2, '0')}`);
+    await writeFile(join(folder, 'sixty.txt'), `${symbols.join('\n')}\n`);
+    const child = spawn(
+      process.execPath,
+      [
+        tickopsBinary,
+        '--run-today',
+        '--tickers',
+        join(folder, 'sixty.txt'),
+        '--local-sink',
+        join(folder, 'bucket'),
+      ],
+      {
+        env: {
+          PATH: process.env.PATH ?? '',
+          AWS_EC2_METADATA_DISABLED: 'true',
+          TICKOPS_SOURCE: 'simulated',
+          TICKOPS_DATA_DIR: join(folder, 'data'),
+          TICKOPS_NOW: '2024-10-25T17:00:00Z',
+          TICKOPS_CONCURRENCY: '2',
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    // Like `head -1`: read the first line, then close the pipe.
+    await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+    child.stdout.destroy();
+
+    const exitCode = await new Promise<number | null>((resolve) => child.on('close', resolve));
+
+    expect(exitCode).toBe(0);
+    expect(stderr).toBe('tickops: the output was closed; the run goes on without printing\n');
+    const bars = await readdir(join(folder, 'bucket', 'ftse100', 'bars', '20241025'));
+    expect(bars).toHaveLength(60);
+    await expect(readdir(join(folder, 'bucket', 'ftse100', 'manifests'))).resolves.toContain(
+      '20241025.json',
+    );
   });
 });
