@@ -41,6 +41,14 @@ const credentialProblems = new Set([
   'TokenRefreshRequired',
 ]);
 
+/**
+ * Were the credentials themselves refused (a wrong key, an expired session)? S3 answers those
+ * with 403 too, and a 403 read as "not allowed" would send the operator to the wrong fix.
+ */
+export function isCredentialProblem(error: unknown): boolean {
+  return credentialProblems.has(sdkErrorParts(error).name);
+}
+
 const deniedNames = new Set([
   'AccessDenied',
   'AccessDeniedException',

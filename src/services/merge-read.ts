@@ -7,7 +7,7 @@
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { sdkErrorParts, toTickopsError } from './aws-errors.js';
+import { isCredentialProblem, sdkErrorParts, toTickopsError } from './aws-errors.js';
 import { AccessDeniedError } from './errors.js';
 import type { BucketTarget } from './s3.js';
 
@@ -29,7 +29,7 @@ export function createS3PartReader(s3: S3Client, target: BucketTarget): PartRead
       } catch (error) {
         const { status, name } = sdkErrorParts(error);
         if (status === 404 || name === 'NoSuchKey') return undefined;
-        if (status === 403) {
+        if (status === 403 && !isCredentialProblem(error)) {
           throw new AccessDeniedError(
             `access denied: s3:GetObject on s3://${target.bucket}/${key}`,
             {

@@ -17,7 +17,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { AccessDeniedError, AwsResourceError, ConfigError } from './errors.js';
-import { sdkErrorParts, toTickopsError } from './aws-errors.js';
+import { isCredentialProblem, sdkErrorParts, toTickopsError } from './aws-errors.js';
 import type { RemoteObject } from './etag.js';
 import { silentLogger, type Logger } from './logger.js';
 
@@ -77,7 +77,7 @@ export async function ensureBucket(
         },
       );
     }
-    if (status === 403) {
+    if (status === 403 && !isCredentialProblem(error)) {
       throw new AccessDeniedError(
         `bucket ${target.bucket} exists but these credentials cannot use it`,
         {

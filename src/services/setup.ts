@@ -8,7 +8,7 @@ import { GetCallerIdentityCommand, type STSClient } from '@aws-sdk/client-sts';
 import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import type { IAMClient } from '@aws-sdk/client-iam';
 import { writeFileAtomic } from './atomic-file.js';
-import { sdkErrorParts, toTickopsError } from './aws-errors.js';
+import { isCredentialProblem, sdkErrorParts, toTickopsError } from './aws-errors.js';
 import { configKeys, type ConfigKey, type KeyLayout } from './config.js';
 import { ConfigError } from './errors.js';
 import { applyIam, type ApplyEvent, type ApplyResult } from './iam/apply.js';
@@ -73,7 +73,7 @@ export async function probeBucket(s3: S3Client, target: BucketTarget): Promise<B
   } catch (error) {
     const { status, name } = sdkErrorParts(error);
     if (status === 404 || name === 'NoSuchBucket') return 'missing';
-    if (status === 403) return 'forbidden';
+    if (status === 403 && !isCredentialProblem(error)) return 'forbidden';
     throw toTickopsError(error, {
       action: 's3:ListBucket',
       resource: `bucket ${target.bucket}`,

@@ -155,6 +155,26 @@ const s3Rows: readonly S3Row[] = [
     ],
   },
   {
+    name: 'credentials refused (a mistyped key), not taken for a foreign bucket',
+    exitCode: 3,
+    landed: false,
+    stderr:
+      /^tickops: AWS credentials were not accepted for s3:ListBucket .*: InvalidAccessKeyId$/m,
+    rules: (bucket) => [
+      {
+        method: 'GET',
+        path: new RegExp(`^/${bucket}`),
+        times: Infinity,
+        fault: {
+          kind: 'reply',
+          status: 403,
+          code: 'InvalidAccessKeyId',
+          message: 'The AWS Access Key Id you provided does not exist in our records.',
+        },
+      },
+    ],
+  },
+  {
     name: 'bucket name taken',
     exitCode: 1,
     landed: false,
