@@ -142,9 +142,14 @@ function readConfigFile(
   try {
     text = readFile(path);
   } catch (error) {
-    if (explicitPath === undefined) return undefined;
+    // Only a default file that is not there means "no file"; one that is there but cannot be
+    // read (a folder, no permission) would silently run with defaults and the wrong bucket.
+    if (explicitPath === undefined && errorCode(error) === 'ENOENT') return undefined;
     throw new ConfigError(`config file ${path} cannot be read (${errorCode(error)})`, {
-      hint: 'check the path given with --config or TICKOPS_CONFIG',
+      hint:
+        explicitPath === undefined
+          ? 'make it a readable file of settings, or move it away to use the defaults'
+          : 'check the path given with --config or TICKOPS_CONFIG',
       cause: error,
     });
   }
@@ -165,7 +170,8 @@ function readConfigFile(
     });
   }
 
-  const unknown = Object.keys(parsed).filter((key) => !(key in configKeys));
+  // Own keys only: `in` would take `toString` or `constructor` for settings.
+  const unknown = Object.keys(parsed).filter((key) => !Object.hasOwn(configKeys, key));
   if (unknown.length > 0) {
     throw new ConfigError(`config file ${path}: unknown key '${unknown[0]}'`, {
       hint: `known keys: ${Object.keys(configKeys).join(', ')}`,

@@ -106,6 +106,29 @@ describe('loadConfig', () => {
     expect(list).toThrow(expect.objectContaining({ hint: expect.stringContaining('{"bucket"') }));
   });
 
+  it('refuses a default config file it cannot read, rather than running with defaults', () => {
+    const folderInstead = () => {
+      throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+    };
+
+    const load = () => loadConfig({ env: {}, readFile: folderInstead, cwd: '/srv' });
+
+    expect(load).toThrow('config file /srv/tickops.config.json cannot be read (EISDIR)');
+    expect(load).toThrow(
+      expect.objectContaining({ hint: expect.stringContaining('move it away') }),
+    );
+  });
+
+  it.each(['toString', 'constructor', '__proto__'])(
+    'takes %s for the unknown key it is, not for a setting',
+    (key) => {
+      const load = () =>
+        loadConfig({ env: {}, readFile: () => `{"${key}": {"bucket": "x"}}`, cwd: '/srv' });
+
+      expect(load).toThrow(`config file /srv/tickops.config.json: unknown key '${key}'`);
+    },
+  );
+
   it('reports broken JSON and a missing explicit file', () => {
     expect(() => loadConfig({ env: {}, readFile: () => '{"bucket": ', cwd: '/srv' })).toThrow(
       /is not valid JSON/,
