@@ -73,6 +73,8 @@ export function storageError(error: unknown, path: string): StorageError {
       'the data directory is not writable by this user: fix its permissions or use --data-dir',
     EPERM: 'the data directory is not writable by this user: fix its permissions or use --data-dir',
     EROFS: 'the data directory is on a read-only file system: use --data-dir',
+    ENOTDIR:
+      'a part of the data directory path is a file, not a folder: point --data-dir at a folder',
   };
   const hint = (code && hints[code]) ?? 'check the data directory (--data-dir)';
 
