@@ -112,7 +112,11 @@ export function BucketScreen({ services, width, height }: BucketScreenProps) {
     if (input === '/') return setFiltering(true);
     if (input === 'R') return setReload((count) => count + 1);
     const entry = currentEntry();
-    if (input === 'd' && entry && !entry.folder) return download(entry.key);
+    // On a folder, say why nothing happens: an old "saved …" line read as this key's answer.
+    if (input === 'd' && entry?.folder) {
+      return setNotice(`d downloads objects; ${entry.name} is a folder (enter opens it)`);
+    }
+    if (input === 'd' && entry) return download(entry.key);
     moveByKey(input, key, cursor, entries.length, listHeight);
   });
 

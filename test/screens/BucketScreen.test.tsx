@@ -141,6 +141,29 @@ describe('BucketScreen', () => {
     expect(bucket.downloads).toEqual(['bars/20241025/BARC.csv']);
   });
 
+  it('says d is for objects on a folder, in place of the last saved line', async () => {
+    const { screen, bucket } = setup();
+    await waitFor(() => expect(frame(screen)).toMatch(/^bars\//m));
+    screen.stdin.write(keys.enter);
+    await waitFor(() => expect(frame(screen)).toMatch(/^20241025\//m));
+    screen.stdin.write(keys.enter);
+    await waitFor(() => expect(frame(screen)).toMatch(/^BARC\.csv/m));
+    screen.stdin.write('d');
+    await waitFor(() => expect(frame(screen)).toContain('saved /data/downloads/'));
+    screen.stdin.write(keys.escape);
+    await waitFor(() => expect(frame(screen)).toContain('s3://ftse100/bars/'));
+
+    screen.stdin.write('d');
+
+    await waitFor(() =>
+      expect(frame(screen)).toContain(
+        'd downloads objects; 20241025/ is a folder (enter opens it)',
+      ),
+    );
+    expect(frame(screen)).not.toContain('saved');
+    expect(bucket.downloads).toEqual(['bars/20241025/BARC.csv']);
+  });
+
   it('clears an applied filter with esc before going up, and says it is applied', async () => {
     const { screen } = setup();
     await openDay(screen);
