@@ -81,6 +81,11 @@ export function RunScreen({ services, width, height, onFollowCloud }: RunScreenP
     setNotice(undefined);
     void services.run.start({ date: runDate, force });
   };
+  // A notice answers the action before; left up, an old date error read as the next one's.
+  const begin = (next: Mode) => {
+    setNotice(undefined);
+    setMode(next);
+  };
 
   useLatestInput((input, key) => {
     // The open prompt takes the keys; this handler runs first and leaves them to it.
@@ -94,13 +99,15 @@ export function RunScreen({ services, width, height, onFollowCloud }: RunScreenP
 
     if ((key.escape || key.backspace || key.delete) && drawn.current.filter) return clearFilter();
     if (key.return) return startRun(false);
-    if (input === 'F' && !services.run.busy) return setMode('confirm-force');
-    if (input === 'x' && services.run.busy) return setMode('confirm-cancel');
-    if (input === 'd' && !services.run.busy) return setMode('date');
-    if (input === '/') return setMode('filter');
+    if (input === 'F' && !services.run.busy) return begin('confirm-force');
+    if (input === 'x' && services.run.busy) return begin('confirm-cancel');
+    if (input === 'd' && !services.run.busy) return begin('date');
+    if (input === '/') return begin('filter');
     if (input === 'c' && onFollowCloud) return onFollowCloud(runDate);
     if (input === 'r') {
-      if (!services.run.retryFailed()) setNotice('nothing to retry (or a run is under way)');
+      setNotice(
+        services.run.retryFailed() ? undefined : 'nothing to retry (or a run is under way)',
+      );
       return;
     }
     moveByKey(input, key, cursor, drawn.current.rows.length, bodyHeight);

@@ -2,7 +2,15 @@
 import type { TickerRow, TickerRowStatus } from '../services/run-model.js';
 
 type Group =
-  'running' | 'queued' | 'done' | 'empty' | 'stored' | 'failed' | 'skipped' | 'cancelled';
+  | 'running'
+  | 'queued'
+  | 'done'
+  | 'empty'
+  | 'stored'
+  | 'failed'
+  | 'skipped'
+  | 'cancelled'
+  | 'not started';
 
 // In-flight states are one group: an operator scanning a long run asks "how many are moving",
 // not which step each of them is at.
@@ -17,6 +25,7 @@ const groupOf: Record<TickerRowStatus, Group> = {
   failed: 'failed',
   skipped: 'skipped',
   cancelled: 'cancelled',
+  'not started': 'not started',
 };
 
 // The summary lists the groups in the order above.

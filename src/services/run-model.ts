@@ -18,7 +18,9 @@ export type TickerRowStatus =
   | 'skipped'
   | 'failed'
   /** Under way when the run was cancelled; the next run takes it up. */
-  | 'cancelled';
+  | 'cancelled'
+  /** Still queued when the run stopped; the next run takes it up. */
+  | 'not started';
 
 /** One ticker's row. */
 export interface TickerRow {
@@ -163,6 +165,13 @@ export class RunModel {
         Object.assign(row, {
           status: 'cancelled',
           reason: `stopped before it finished (${row.status}); the next run takes it up`,
+        });
+      }
+      // "queued" after the run has stopped read as if it would still be fetched.
+      if (row.status === 'queued') {
+        Object.assign(row, {
+          status: 'not started',
+          reason: 'the run stopped before it started; the next run takes it up',
         });
       }
     }

@@ -300,6 +300,33 @@ describe('RunScreen', () => {
     await waitFor(() => expect(frame(screen)).toContain('date set to 2024-10-24'));
   });
 
+  it('clears a notice when the next action starts', async () => {
+    const { screen, run } = setup([]);
+    screen.stdin.write('d');
+    await waitFor(() => expect(frame(screen)).toContain('date (YYYY-MM-DD)'));
+    screen.stdin.write('x');
+    screen.stdin.write(keys.enter);
+    await waitFor(() => expect(frame(screen)).toContain('is not a date as YYYY-MM-DD'));
+
+    screen.stdin.write('F');
+    await waitFor(() => expect(frame(screen)).toContain('again? y/N'));
+    screen.stdin.write('n');
+    await waitFor(() => expect(frame(screen)).toMatch(/^date 2024-10-25$/m));
+
+    screen.stdin.write('d');
+    await waitFor(() => expect(frame(screen)).toContain('date (YYYY-MM-DD)'));
+    screen.stdin.write('x');
+    screen.stdin.write(keys.enter);
+    await waitFor(() => expect(frame(screen)).toContain('is not a date as YYYY-MM-DD'));
+    screen.stdin.write(keys.enter);
+    await waitFor(() => expect(run.busy).toBe(true));
+    await run.settled();
+    screen.stdin.write('r');
+
+    await waitFor(() => expect(frame(screen)).toContain('nothing to retry'));
+    expect(frame(screen)).not.toContain('is not a date');
+  });
+
   it('clears an applied filter with esc first, keeping the selected ticker', async () => {
     const { screen } = await finishedRun();
     screen.stdin.write('/');
@@ -345,6 +372,21 @@ describe('RunScreen', () => {
 
     run.cancel();
     await run.settled();
+  });
+
+  it('shows the tickers a cancel kept from starting as not started, not queued', async () => {
+    const { screen, run } = await heldRun();
+    screen.stdin.write('x');
+    await waitFor(() => expect(frame(screen)).toContain('cancel the run?'));
+    screen.stdin.write('y');
+    await run.settled();
+
+    await waitFor(() => expect(frame(screen)).toMatch(/2024-10-25 cancelled/));
+    expect(frame(screen)).toMatch(/^T14 +cancelled/m);
+    expect(frame(screen)).toMatch(/^↓ 45 more: 1 cancelled, 44 not started$/m);
+    screen.stdin.write(keys.end);
+    await waitFor(() => expect(frame(screen)).toMatch(/^T59 +not started +the run stopped/m));
+    expect(frame(screen)).not.toContain('queued');
   });
 
   it('pages with PgDn and PgUp and jumps with End and Home', async () => {

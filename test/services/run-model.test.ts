@@ -28,7 +28,7 @@ describe('the Run screen model', () => {
     expect(model.snapshot()).toMatchObject({ finished: 1, failed: 1 });
   });
 
-  it('marks what was under way as cancelled when the run is, and leaves the rest', () => {
+  it('marks what was under way as cancelled when the run is, and the rest not started', () => {
     const model = new RunModel(() => 0);
     model.begin('2024-10-25');
     for (const ticker of ['BARC', 'VOD', 'LLOY']) {
@@ -43,10 +43,13 @@ describe('the Run screen model', () => {
     expect(model.snapshot().rows.map((row) => [row.ticker, row.status])).toEqual([
       ['BARC', 'cancelled'],
       ['VOD', 'cancelled'],
-      ['LLOY', 'queued'],
+      ['LLOY', 'not started'],
     ]);
     expect(rowOf(model, 'BARC')?.reason).toBe(
       'stopped before it finished (downloading); the next run takes it up',
+    );
+    expect(rowOf(model, 'LLOY')?.reason).toBe(
+      'the run stopped before it started; the next run takes it up',
     );
     expect(model.snapshot().finished).toBe(0);
   });
