@@ -5,6 +5,7 @@
  * share the data directory: each writes only its own tickers' entry files, its own part and
  * its own upload ledger, so nothing they write collides. No shell is involved.
  */
+import { availableParallelism } from 'node:os';
 import { createInterface } from 'node:readline';
 import { execa } from 'execa';
 import { ExitCode } from './errors.js';
@@ -39,9 +40,23 @@ export interface LocalShardsOptions {
   /** Aborting sends every child SIGTERM, which each answers by finishing its files and 130. */
   readonly signal?: AbortSignal;
   readonly now?: () => number;
+  /** Shards running at once; the others wait their turn. See defaultMaxRunning. */
+  readonly maxRunning?: number;
 }
 
-/** Start every shard at once and resolve when all have ended. */
+/**
+ * Shards mostly wait on the source, so more run well than there are cores: twice the cores,
+ * and never fewer than 8 (the shard count the docs use), so `--shards 8` all run at once.
+ */
+export function defaultMaxRunning(): number {
+  return Math.max(8, availableParallelism() * 2);
+}
+
+/**
+ * Run every shard, `maxRunning` at a time, and resolve when all have ended. A shard is a whole
+ * process (Node, its SDK clients, its downloads), so a thousand at once would swamp the host;
+ * a shard not yet started when the run is stopped is not started, and ends as interrupted.
+ */
 export async function runLocalShards(options: LocalShardsOptions): Promise<ShardExit[]> {
   const now = options.now ?? Date.now;
   const running = new Set<{ kill(signal: NodeJS.Signals): boolean }>();
@@ -51,45 +66,59 @@ export async function runLocalShards(options: LocalShardsOptions): Promise<Shard
   const killAll = () => running.forEach((child) => child.kill('SIGKILL'));
   process.once('exit', killAll);
 
-  const exits = await Promise.all(
-    allShards(options.count).map(async (shard) => {
-      const started = now();
-      const child = execa(options.command, [...options.argsFor(shard)], {
-        detached: true,
-        // The settings override any inherited TICKOPS_SHARD_COUNT, which would contradict N.
-        env: {
-          ...options.env,
-          TICKOPS_SHARD: shardLabel(shard),
-          TICKOPS_SHARD_COUNT: String(shard.count),
-        },
-        stdin: 'ignore',
-        buffer: false,
-        reject: false,
-        // A stopped shard finishes the files in progress however long that takes; a second
-        // Ctrl-C ends this process, and the exit hook above then kills the shards outright.
-        forceKillAfterDelay: false,
-        ...(options.signal ? { cancelSignal: options.signal } : {}),
-      });
-      const streams = [
-        forwardLines(child.stdout, shard, 'stdout', options.onLine),
-        forwardLines(child.stderr, shard, 'stderr', options.onLine),
-      ];
-      running.add(child);
-      const result = await child;
-      running.delete(child);
-      await Promise.all(streams);
+  const queue = allShards(options.count);
+  const exits: ShardExit[] = [];
+  const runOne = async (shard: Shard): Promise<ShardExit> => {
+    const started = now();
+    const child = execa(options.command, [...options.argsFor(shard)], {
+      detached: true,
+      // The settings override any inherited TICKOPS_SHARD_COUNT, which would contradict N.
+      env: {
+        ...options.env,
+        TICKOPS_SHARD: shardLabel(shard),
+        TICKOPS_SHARD_COUNT: String(shard.count),
+      },
+      stdin: 'ignore',
+      buffer: false,
+      reject: false,
+      // A stopped shard finishes the files in progress however long that takes; a second
+      // Ctrl-C ends this process, and the exit hook above then kills the shards outright.
+      forceKillAfterDelay: false,
+      ...(options.signal ? { cancelSignal: options.signal } : {}),
+    });
+    const streams = [
+      forwardLines(child.stdout, shard, 'stdout', options.onLine),
+      forwardLines(child.stderr, shard, 'stderr', options.onLine),
+    ];
+    running.add(child);
+    const result = await child;
+    running.delete(child);
+    await Promise.all(streams);
 
-      return {
-        shard,
-        exitCode: result.exitCode,
-        signal: result.signal,
-        durationMs: now() - started,
-      };
-    }),
+    return {
+      shard,
+      exitCode: result.exitCode,
+      signal: result.signal,
+      durationMs: now() - started,
+    };
+  };
+  const worker = async () => {
+    for (let shard = queue.shift(); shard; shard = queue.shift()) {
+      exits.push(
+        options.signal?.aborted
+          ? { shard, exitCode: ExitCode.interrupted, signal: undefined, durationMs: 0 }
+          : await runOne(shard),
+      );
+    }
+  };
+  const workers = Math.max(
+    1,
+    Math.min(options.maxRunning ?? availableParallelism(), options.count),
   );
+  await Promise.all(Array.from({ length: workers }, worker));
   process.off('exit', killAll);
 
-  return exits;
+  return exits.sort((a, b) => a.shard.index - b.shard.index);
 }
 
 function forwardLines(

@@ -104,4 +104,36 @@ describe('runLocalShards', () => {
 
     expect(exits.map((exit) => exit.exitCode)).toEqual([130, 130]);
   });
+
+  it('runs at most maxRunning shards at once, and starts none after a stop', async () => {
+    const stop = new AbortController();
+    const started: number[] = [];
+    // Each child lives until stopped, so a second wave can only start after a stop.
+    const script =
+      'process.on("SIGTERM", () => process.exit(130)); console.log("up");' +
+      'setInterval(() => {}, 1000);';
+
+    const exits = await runLocalShards({
+      count: 6,
+      maxRunning: 2,
+      command: process.execPath,
+      argsFor: () => ['-e', script],
+      signal: stop.signal,
+      onLine: (line) => {
+        started.push(line.shard.index);
+        if (started.length === 2) stop.abort();
+      },
+    });
+
+    expect(started.sort()).toEqual([0, 1]);
+    expect(exits.map((exit) => [exit.shard.index, exit.exitCode])).toEqual([
+      [0, 130],
+      [1, 130],
+      [2, 130],
+      [3, 130],
+      [4, 130],
+      [5, 130],
+    ]);
+    expect(exits.slice(2).every((exit) => exit.durationMs === 0)).toBe(true);
+  });
 });
