@@ -11,6 +11,7 @@ import { CloudRunView } from './CloudRunView.js';
 import { CoverageScreen } from './CoverageScreen.js';
 import { Footer } from './Footer.js';
 import { Header, type ScreenTab } from './Header.js';
+import { helpPages } from './help-lines.js';
 import { HelpOverlay } from './HelpOverlay.js';
 import { KeyCaptureContext } from './hooks/use-key-capture.js';
 import { useIdentity } from './hooks/use-identity.js';
@@ -55,7 +56,9 @@ export function App({ services, noColor = false, onQuit }: AppProps) {
   const { columns, rows } = useTerminalSize();
   const identity = useIdentity(services.identity);
   const [active, setActiveIndex] = useState(0);
-  const [help, setHelp] = useState(false);
+  // The help page shown, or undefined while the help is closed.
+  const [helpPage, setHelpPage] = useState<number>();
+  const help = helpPage !== undefined;
   // The setup wizard opens in the IAM tab's place; leaving the tab closes it.
   const [wizard, setWizard] = useState(false);
   // Likewise the Run tab's view of a cloud run, with the date it follows.
@@ -133,20 +136,30 @@ export function App({ services, noColor = false, onQuit }: AppProps) {
     });
   };
 
+  const size = { width: columns, height: Math.max(3, rows - chromeRows) };
+  const helpTitle =
+    screen.id === 'iam' && wizard
+      ? 'Setup wizard'
+      : screen.id === 'run' && cloudDate
+        ? 'Cloud run'
+        : screen.title;
+  const pages = helpPages(helpTitle, screen.keys, columns, size.height);
+
   useLatestInput((input, key) => {
     if (key.ctrl && input === 'c') return quit();
-    if (help) return setHelp(false);
+    if (helpPage !== undefined) {
+      const more = helpPage + 1 < pages.length && (input === ' ' || key.pageDown);
+      return setHelpPage(more ? helpPage + 1 : undefined);
+    }
     if (captured.current) return;
 
     if (input === 'q') return quit();
-    if (input === '?') return setHelp(true);
+    if (input === '?') return setHelpPage(0);
     if (key.tab)
       return setActive((index) => (index + (key.shift ? screens.length - 1 : 1)) % screens.length);
     const number = Number(input);
     if (Number.isInteger(number) && number >= 1 && number <= screens.length) setActive(number - 1);
   });
-
-  const size = { width: columns, height: Math.max(3, rows - chromeRows) };
 
   return (
     <ThemeProvider noColor={noColor}>
@@ -160,19 +173,7 @@ export function App({ services, noColor = false, onQuit }: AppProps) {
             width={columns}
           />
           <Box height={size.height} flexDirection="column">
-            {help && (
-              <HelpOverlay
-                screen={
-                  screen.id === 'iam' && wizard
-                    ? 'Setup wizard'
-                    : screen.id === 'run' && cloudDate
-                      ? 'Cloud run'
-                      : screen.title
-                }
-                keys={screen.keys}
-                {...size}
-              />
-            )}
+            {help && <HelpOverlay lines={pages[helpPage] ?? pages[0] ?? []} height={size.height} />}
             {/* Hidden, not unmounted, under the help: the folder, filter or run view stays. */}
             <Box display={help ? 'none' : 'flex'} flexDirection="column" height={size.height}>
               <InputActiveContext.Provider value={!help}>

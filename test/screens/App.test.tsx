@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { cleanup } from 'ink-testing-library';
 import { App } from '../../src/screens/App.js';
+import { globalKeys, runKeys } from '../../src/screens/keys.js';
 import type { CloudRunEvent, CloudRunView } from '../../src/services/cloud-run.js';
 import {
   fakeServices,
@@ -36,6 +37,7 @@ function setup(
 
 const frame = (screen: { lastFrame(): string | undefined }) => screen.lastFrame() ?? '';
 const lines = (text: string) => text.split('\n');
+const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 
 describe('App (the console shell)', () => {
   it('shows who and where: identity, region, bucket, trading date and market state', async () => {
@@ -73,6 +75,40 @@ describe('App (the console shell)', () => {
     screen.stdin.write('x');
 
     await waitFor(() => expect(frame(screen)).not.toContain('Run keys'));
+  });
+
+  it("fits the Run screen's help at 80×24: every key and how to close it", async () => {
+    const { screen } = setup();
+
+    screen.stdin.write('?');
+
+    await waitFor(() => expect(frame(screen)).toContain('Run keys'));
+    for (const key of [...runKeys, ...globalKeys]) {
+      expect(frame(screen)).toMatch(
+        new RegExp(`^  ${escape(key.keys)} +${escape(key.does)}$`, 'm'),
+      );
+    }
+    expect(frame(screen)).toMatch(/^  enter +open \/ confirm$/m);
+    expect(frame(screen)).toMatch(/^press any key to close$/m);
+  });
+
+  it('pages the help when it does not fit (60×15): space shows the rest, then any key closes', async () => {
+    const { screen } = setup(['BARC', 'VOD'], 60, 15);
+    screen.stdin.write('?');
+    await waitFor(() => expect(frame(screen)).toContain('Run keys'));
+    const first = frame(screen);
+    expect(first).toMatch(/^page 1\/2 · space or pgdn: more · any other key closes$/m);
+
+    screen.stdin.write(' ');
+    await waitFor(() => expect(frame(screen)).toMatch(/^page 2\/2 · any key closes$/m));
+    const both = `${first}\n${frame(screen)}`;
+    for (const key of [...runKeys, ...globalKeys]) {
+      expect(both).toMatch(new RegExp(`^  ${escape(key.keys)} +${escape(key.does)}$`, 'm'));
+    }
+    expect(both).toMatch(/^  esc\/backspace +back \/ cancel$/m);
+    screen.stdin.write(' ');
+
+    await waitFor(() => expect(frame(screen)).toContain('no run yet'));
   });
 
   it('leaves on q, through onQuit', async () => {
