@@ -85,6 +85,7 @@ async function main(): Promise<number> {
       if (!ok) return 1;
     }
     await showBucket(emulator, workFolder);
+    out(`demo: the day folders stay in ${workFolder} for a look; rm -rf it when done`);
   } finally {
     if (emulator) {
       await emulator.stop();
@@ -145,7 +146,7 @@ async function runStep(
       continue;
     }
     if (hidden > 0) {
-      out(`  (${hidden} more ticker lines like these)`);
+      out(`  (${hidden} ${limit === 0 ? 'ticker lines, not shown' : 'more ticker lines like these'})`);
       hidden = 0;
     }
     out(`  ${line}`);
