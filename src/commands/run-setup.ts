@@ -86,11 +86,21 @@ export interface RunOrder {
   readonly onEvent: (event: RunEvent) => void;
 }
 
+/** Refuse a date the source cannot serve (too old, in the future), saying what to do. */
+export function checkSourceDate(setup: Pick<RunSetup, 'config' | 'source'>, date: TradingDate) {
+  const { config } = setup;
+  const refusal = setup.source.checkDate(date, configuredNow(config)());
+  if (!refusal) return;
+
+  throw new ConfigError(`${config.source} cannot serve ${date}: ${refusal}`, {
+    hint: 'choose a date the source keeps with --date, or leave --date out for today',
+  });
+}
+
 /** Check the date against the source, then run the day. */
 export async function launchRun(setup: RunSetup, order: RunOrder): Promise<RunSummary> {
   const { config } = setup;
-  const refusal = setup.source.checkDate(order.date, configuredNow(config)());
-  if (refusal) throw new ConfigError(`${config.source} cannot serve ${order.date}: ${refusal}`);
+  checkSourceDate(setup, order.date);
 
   return runDay({
     date: order.date,

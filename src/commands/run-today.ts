@@ -20,6 +20,7 @@ import { parseDateOption, type CliOptions } from './cli-options.js';
 import { loadCommandContext } from './command-context.js';
 import { createRunPrinter, formatSummary } from './run-printer.js';
 import {
+  checkSourceDate,
   configuredNow,
   launchRun,
   prepareRuns,
@@ -137,8 +138,7 @@ async function runShardsHere(
     return ExitCode.ok;
   }
 
-  const refusal = setup.source.checkDate(date, configuredNow(config)());
-  if (refusal) throw new ConfigError(`${config.source} cannot serve ${date}: ${refusal}`);
+  checkSourceDate(setup, date);
   const store = new DayStore(config.dataDirectory, date);
   // Cleared once here, while no shard is writing; the shards themselves leave it alone.
   await store.prepare();

@@ -86,7 +86,9 @@ describe('tickops --run-today on bad input', () => {
         '  next: give a trading date such as 2024-10-25, or leave --date out for today',
     );
     expect(old.exitCode).toBe(2);
-    expect(old.stderr).toMatch(/^tickops: yahoo cannot serve 2024-01-02: .*30 days/m);
+    expect(old.stderr).toMatch(
+      /^tickops: yahoo cannot serve 2024-01-02: .*30 days.*\n {2}next: choose a date the source keeps/m,
+    );
   });
 
   it('rejects an unknown flag with exit 2', async () => {
