@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { maxShardCount, parseShard } from './shard.js';
+import { isKnownTimeZone } from './trading-day.js';
 
 /** One setting's description. */
 export interface SettingSpec {
@@ -106,7 +107,7 @@ export const configKeys = {
     ['TICKOPS_EXCHANGE'],
   ),
   timeZone: spec(
-    z.string().min(1),
+    z.string().min(1).refine(isKnownTimeZone),
     'an IANA time zone such as Europe/London',
     'Europe/London',
     'time-zone',

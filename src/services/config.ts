@@ -8,7 +8,6 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from './errors.js';
-import { isKnownTimeZone } from './trading-day.js';
 import { configKeys, type ConfigKey, type SettingSpec } from './config-keys.js';
 import { resolveShard } from './shard-config.js';
 import type { Shard } from './shard.js';
@@ -248,11 +247,6 @@ function coerceText(text: string, schema: z.ZodType): unknown {
 }
 
 function checkCombinations(config: Config): void {
-  if (!isKnownTimeZone(config.timeZone)) {
-    throw new ConfigError(`timeZone: '${config.timeZone}' is not an IANA time zone`, {
-      hint: 'use a zone such as Europe/London or America/New_York',
-    });
-  }
   if (config.source === 'replay' && config.replayDirectory === undefined) {
     throw new ConfigError(
       'source replay needs replayDirectory (--replay-dir or TICKOPS_REPLAY_DIR)',

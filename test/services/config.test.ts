@@ -66,7 +66,10 @@ describe('loadConfig', () => {
       /^TICKOPS_SOURCE: expected one of yahoo, google, replay, simulated/,
     ],
     [{ TICKOPS_SOURCE_URL: 'ftp://x' }, /^TICKOPS_SOURCE_URL: expected an http\(s\) base URL/],
-    [{ TICKOPS_TIMEZONE: 'Mars/Olympus' }, /^timeZone: 'Mars\/Olympus' is not an IANA time zone$/],
+    [
+      { TICKOPS_TIMEZONE: 'Mars/Olympus' },
+      /^TICKOPS_TIMEZONE: expected an IANA time zone such as Europe\/London, got 'Mars\/Olympus'$/,
+    ],
     [{ TICKOPS_REGION: 'europe' }, /^TICKOPS_REGION: expected an AWS region/],
   ])('rejects %j with one line naming the key', (env, message) => {
     expect(() => loadConfig({ env, readFile: noFile })).toThrow(message);
