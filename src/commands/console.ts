@@ -16,6 +16,8 @@ import { prepareRuns } from './run-setup.js';
 // The alternate screen keeps the operator's scrollback intact and gives a clean page to draw.
 const enterAlternateScreen = '\u001b[?1049h\u001b[H';
 const leaveAlternateScreen = '\u001b[?1049l';
+// "Erase saved lines": the terminal's scrollback, which belongs to the operator's shell.
+const eraseScrollback = '\u001b[3J';
 
 /** Open the console, or explain why it cannot open here; resolves with the exit code. */
 export async function openConsole(options: CliOptions, env = process.env): Promise<number> {
@@ -47,6 +49,7 @@ export async function openConsole(options: CliOptions, env = process.env): Promi
     import('../screens/App.js'),
   ]);
 
+  const keepingScrollback = keepScrollback(process.stdout);
   const restore = () => process.stdout.write(leaveAlternateScreen);
   process.stdout.write(enterAlternateScreen);
   process.once('exit', restore);
@@ -59,8 +62,30 @@ export async function openConsole(options: CliOptions, env = process.env): Promi
   } finally {
     process.off('exit', restore);
     restore();
+    keepingScrollback.stop();
     logFile.end();
   }
 
   return 0;
+}
+
+/**
+ * Ink clears the whole terminal when a frame no longer fits (a resize to fewer rows), and its
+ * clear includes erasing the scrollback: the operator's shell history above the console would
+ * be gone after quitting. The alternate screen has no scrollback of its own, so dropping that
+ * one sequence changes nothing on screen.
+ */
+function keepScrollback(stream: NodeJS.WriteStream): { stop(): void } {
+  const write = stream.write;
+  const filtered = function (this: NodeJS.WriteStream, chunk: unknown, ...rest: unknown[]) {
+    const text = typeof chunk === 'string' ? chunk.replaceAll(eraseScrollback, '') : chunk;
+    return (write as (...args: unknown[]) => boolean).call(this, text, ...rest);
+  };
+  stream.write = filtered as NodeJS.WriteStream['write'];
+
+  return {
+    stop: () => {
+      stream.write = write;
+    },
+  };
 }

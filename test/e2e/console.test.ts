@@ -103,6 +103,34 @@ describeWithMoto('the console in a real terminal (tmux)', (getMoto) => {
     await expect.poll(() => tty.exitStatus(), { timeout: 10_000 }).toBe(0);
   });
 
+  it("leaves the operator's scrollback alone, resize included", async () => {
+    await session?.kill();
+    session = await startTmux(
+      ['sh', '-c', 'seq 1 300; exec node "$0"', tickopsBinary],
+      {
+        ...getMoto().env,
+        TICKOPS_BUCKET: 'tickops-tmux-history',
+        TICKOPS_SOURCE_URL: source.url,
+        TICKOPS_TICKERS: join(folder, 'tickers.txt'),
+        TICKOPS_DATA_DIR: join(folder, 'data-history'),
+      },
+      { columns: 80, rows: 24 },
+    );
+    const tty = session;
+    await tty.waitFor(/no run yet/);
+    const before = await tty.historySize();
+
+    await tty.resize(60, 15);
+    await tty.waitFor(/^tickops +1 Run/m);
+    await tty.resize(80, 24);
+    await tty.send('q');
+    await expect.poll(() => tty.exitStatus(), { timeout: 10_000 }).toBe(0);
+
+    expect(before).toBeGreaterThan(250);
+    expect(await tty.historySize()).toBeGreaterThanOrEqual(before);
+    expect(await tty.capture()).toMatch(/^300$/m);
+  });
+
   it('follows a day run as shards elsewhere, from the first part to the merge', async () => {
     const bucket = 'tickops-tmux-cloud';
     // Each shard as a Batch child runs it: its own disk, the index from the array.

@@ -17,6 +17,8 @@ export interface TmuxSession {
   /** Send keys as tmux names them (`Enter`, `Escape`, `q`, `C-c`). */
   send(...keys: string[]): Promise<void>;
   resize(columns: number, rows: number): Promise<void>;
+  /** Lines in the pane's scrollback, above the screen. */
+  historySize(): Promise<number>;
   /** The program's exit status once it has ended, else undefined. */
   exitStatus(): Promise<number | undefined>;
   kill(): Promise<void>;
@@ -90,6 +92,10 @@ export async function startTmux(
     },
     async resize(columns, rows) {
       await tmux('resize-window', '-t', 'tickops', '-x', String(columns), '-y', String(rows));
+    },
+    async historySize() {
+      const shown = await tmux('display-message', '-p', '-t', 'tickops', '#{history_size}');
+      return Number(String(shown.stdout ?? '').trim());
     },
     async exitStatus() {
       const match = /\[tickops exited (\d+)\]/.exec(await capture());
