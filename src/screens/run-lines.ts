@@ -2,15 +2,7 @@
 import type { TickerRow, TickerRowStatus } from '../services/run-model.js';
 
 type Group =
-  | 'running'
-  | 'queued'
-  | 'done'
-  | 'empty'
-  | 'stored'
-  | 'failed'
-  | 'skipped'
-  | 'cancelled'
-  | 'not started';
+  'running' | 'queued' | 'done' | 'empty' | 'stored' | 'failed' | 'cancelled' | 'not started';
 
 // In-flight states are one group: an operator scanning a long run asks "how many are moving",
 // not which step each of them is at.
@@ -23,7 +15,6 @@ const groupOf: Record<TickerRowStatus, Group> = {
   empty: 'empty',
   stored: 'stored',
   failed: 'failed',
-  skipped: 'skipped',
   cancelled: 'cancelled',
   'not started': 'not started',
 };

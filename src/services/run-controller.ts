@@ -103,9 +103,7 @@ export class RunController {
   /** Run the same date again, fetching the failed tickers whatever was learned of them. */
   retryFailed(): Promise<void> | undefined {
     const snapshot = this.model.snapshot();
-    const failed = snapshot.rows.filter(
-      (row) => row.status === 'failed' || row.status === 'skipped',
-    );
+    const failed = snapshot.rows.filter((row) => row.status === 'failed');
     if (this.running || !snapshot.date || failed.length === 0) return undefined;
 
     return this.start({

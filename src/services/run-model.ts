@@ -15,7 +15,6 @@ export type TickerRowStatus =
   | 'done'
   | 'empty'
   | 'stored'
-  | 'skipped'
   | 'failed'
   /** Under way when the run was cancelled; the next run takes it up. */
   | 'cancelled'
@@ -53,7 +52,7 @@ export interface RunSnapshot {
   readonly error: { readonly message: string; readonly hint: string | undefined } | undefined;
 }
 
-const finalStatuses = new Set<TickerRowStatus>(['done', 'empty', 'stored', 'skipped', 'failed']);
+const finalStatuses = new Set<TickerRowStatus>(['done', 'empty', 'stored', 'failed']);
 const inFlight = new Set<TickerRowStatus>(['downloading', 'retry', 'uploading']);
 
 /** An empty picture: no run yet. */
