@@ -1,13 +1,11 @@
-import { mkdtempSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { cleanup } from 'ink-testing-library';
 import { SetupWizard } from '../../src/screens/SetupWizard.js';
 import { ThemeProvider } from '../../src/screens/theme.js';
 import { AccessDeniedError } from '../../src/services/errors.js';
-import { keys, renderSized } from './console-fixtures.js';
+import { keys, renderSized, testFolder } from './console-fixtures.js';
 import { fakeIamService } from './iam-fake-service.js';
 import { defaultLayout, emptyAccount, type FakeAccount } from './iam-fixtures.js';
 import { waitFor as until } from './screen-wait.js';
@@ -20,7 +18,7 @@ function open(
   account: FakeAccount,
   options: { folder?: string; bucket?: string; width?: number; height?: number } = {},
 ) {
-  const folder = options.folder ?? mkdtempSync(join(tmpdir(), 'tickops-wizard-'));
+  const folder = options.folder ?? testFolder('tickops-wizard-');
   const iam = fakeIamService(account, {
     layout: defaultLayout,
     folder,

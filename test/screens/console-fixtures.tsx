@@ -4,10 +4,11 @@
  * The bucket is an in-memory store with S3's delimiter semantics and an optional denied read.
  */
 import type { Ec2Status } from '../../src/services/ec2/status.js';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { render } from 'ink-testing-library';
+import { afterAll } from 'vitest';
 import type { ReactElement } from 'react';
 import { loadConfig, type Config } from '../../src/services/config.js';
 import { buildCoverage } from '../../src/services/coverage.js';
@@ -30,9 +31,23 @@ import { emptyAccount } from './iam-fixtures.js';
 /** 2024-10-25 12:00 London: a Friday, market open. */
 export const fixedNow = Date.parse('2024-10-25T11:00:00Z');
 
+const testFolders: string[] = [];
+// Registered by every test file that imports the fixtures: its folders go when the file ends.
+afterAll(() => {
+  for (const folder of testFolders.splice(0)) rmSync(folder, { recursive: true, force: true });
+});
+
+/** A temporary folder removed when the test file ends. */
+export function testFolder(prefix = 'tickops-screens-'): string {
+  const folder = mkdtempSync(join(tmpdir(), prefix));
+  testFolders.push(folder);
+
+  return folder;
+}
+
 /** A config with defaults and a temporary data directory. */
 export function testConfig(): Config {
-  const folder = mkdtempSync(join(tmpdir(), 'tickops-screens-'));
+  const folder = testFolder();
 
   return loadConfig({
     env: {},
