@@ -5,6 +5,7 @@
  */
 import { execa } from 'execa';
 import { randomBytes } from 'node:crypto';
+import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -103,6 +104,8 @@ export async function startTmux(
     },
     async kill() {
       await tmux('kill-server');
+      // tmux leaves its socket file behind once the server is gone.
+      await rm(socket, { force: true });
     },
   };
 }
