@@ -148,8 +148,15 @@ export function RunScreen({ services, width, height, onFollowCloud }: RunScreenP
           </Text>
         )}
       </Box>
-      <Text wrap="truncate-end" color={current?.status === 'failed' ? theme.bad : undefined}>
-        {fit(current?.reason ? `${current.ticker}: ${current.reason}` : '', width)}
+      {/* A run that stopped on an error says so here, and what to do on the line below. */}
+      <Text
+        wrap="truncate-end"
+        color={run.error || current?.status === 'failed' ? theme.bad : undefined}
+      >
+        {fit(
+          run.error?.message ?? (current?.reason ? `${current.ticker}: ${current.reason}` : ''),
+          width,
+        )}
       </Text>
       {mode === 'date' ? (
         <TextPrompt
@@ -239,7 +246,7 @@ function statusLine(
   if (mode === 'confirm-cancel') return 'cancel the run? finished tickers are kept. y/N';
 
   // An applied filter stays in view after the last result: it is why rows are missing.
-  const result = error ? `${error.message}${error.hint ? ` — ${error.hint}` : ''}` : notice;
+  const result = error?.hint ? `next: ${error.hint}` : notice;
   if (!filtered) return result ?? `date ${date}`;
 
   return result ? `${result} · ${filtered}` : filtered;

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { cleanup } from 'ink-testing-library';
 import { RunScreen } from '../../src/screens/RunScreen.js';
+import { AccessDeniedError } from '../../src/services/errors.js';
 import { RunController } from '../../src/services/run-controller.js';
 import type { RunEvent } from '../../src/services/run-day.js';
 import type { TickerOutcome } from '../../src/services/run-summary.js';
@@ -163,6 +164,34 @@ describe('RunScreen', () => {
     await waitFor(() => expect(frame(screen)).toMatch(/ 14\/20 · ETA 6\.0s · 1\.0 tickers\/s /));
     run.cancel();
     await run.settled();
+  });
+
+  it('shows a run that stopped on an error in full: what failed, then what to do', async () => {
+    const config = testConfig();
+    const run = new RunController({
+      launch: async () => {
+        throw new AccessDeniedError(
+          'access denied: s3:PutObject on s3://ftse100/manifests/20241025.json',
+          { hint: 'the run needs s3:PutObject on the bucket (the s3_upload policy)' },
+        );
+      },
+    });
+    const screen = renderSized(
+      <RunScreen services={fakeServices(config, run)} width={80} height={20} />,
+      80,
+      24,
+    );
+
+    screen.stdin.write(keys.enter);
+
+    await waitFor(() =>
+      expect(frame(screen)).toMatch(
+        /^access denied: s3:PutObject on s3:\/\/ftse100\/manifests\/20241025\.json$/m,
+      ),
+    );
+    expect(frame(screen)).toMatch(
+      /^next: the run needs s3:PutObject on the bucket \(the s3_upload policy\)$/m,
+    );
   });
 
   it("shows the selected failed row's reason beneath the table", async () => {
