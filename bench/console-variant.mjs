@@ -93,6 +93,7 @@ const services = {
   now: Date.now,
   identity: async () => ({ kind: 'none', reason: 'bench' }),
   run,
+  cloud: { intervalMs: 5000, follow: () => () => undefined },
   bucket: { list: async () => ({ prefix: '', folders: [], objects: [], truncated: false }),
     read: async () => new Uint8Array(), download: async () => '' },
   coverage: async () => ({ dates: [], tickers: [], cells: new Map() }),
