@@ -25,7 +25,8 @@ import {
   type UploadResult,
 } from './uploader.js';
 import { planDay, type PlannedTicker } from './run-plan.js';
-import { shareOf, type Shard } from './shard.js';
+import { acquireRunLock } from './run-lock.js';
+import { shardFileName, shardLabel, shareOf, type Shard } from './shard.js';
 import {
   localPartFile,
   partsPrefix,
@@ -107,8 +108,26 @@ export function listingPrefix(template: string, date: TradingDate): string {
   return cut === -1 ? rendered : rendered.slice(0, cut);
 }
 
-/** Run the job for one date and resolve with its summary. */
+/**
+ * Run the job for one date and resolve with its summary. A run that writes holds the day
+ * folder's lock (its shard's, for a shard) throughout; see run-lock.ts.
+ */
 export async function runDay(options: RunDayOptions): Promise<RunSummary> {
+  if (options.dryRun || isWeekend(options.date)) return runUnlocked(options);
+
+  const { shard, date } = options;
+  const lock = await acquireRunLock(
+    options.store.pathOf(shard ? `.run.${shardFileName(shard)}.lock` : '.run.lock'),
+    shard ? `shard ${shardLabel(shard)} of the run of ${date}` : `the run of ${date}`,
+  );
+  try {
+    return await runUnlocked(options);
+  } finally {
+    await lock.release();
+  }
+}
+
+async function runUnlocked(options: RunDayOptions): Promise<RunSummary> {
   const now = options.now ?? Date.now;
   const started = now();
   const emit = options.onEvent ?? (() => undefined);

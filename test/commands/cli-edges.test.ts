@@ -1,8 +1,8 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
-import { readdir } from 'node:fs/promises';
+import { mkdir, readdir } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runTickops, tickopsBinary } from '../support/cli.js';
 
@@ -181,5 +181,45 @@ describe('tickops --run-today | head -1', () => {
     await expect(readdir(join(folder, 'bucket', 'ftse100', 'manifests'))).resolves.toContain(
       '20241025.json',
     );
+  });
+});
+
+describe('two runs of one day on one disk', () => {
+  it('refuses the second while the first holds the day, naming it, and runs once it is gone', async () => {
+    const data = join(folder, 'data');
+    const lock = join(data, '20241025', '.run.lock');
+    await mkdir(join(data, '20241025'), { recursive: true });
+    // This test process stands for the first run: alive, on this host.
+    await writeFile(lock, JSON.stringify({ pid: process.pid, host: hostname(), startedAt: 'x' }));
+    await writeFile(join(folder, 'one.txt'), 'BARC\n');
+    const run = () =>
+      runTickops(
+        [
+          '--run-today',
+          '--local-sink',
+          join(folder, 'bucket'),
+          '--tickers',
+          join(folder, 'one.txt'),
+        ],
+        {
+          TICKOPS_SOURCE: 'simulated',
+          TICKOPS_DATA_DIR: data,
+          TICKOPS_NOW: '2024-10-25T17:00:00Z',
+        },
+      );
+
+    const second = await run();
+    await rm(lock);
+    const later = await run();
+
+    expect(second.exitCode).toBe(1);
+    expect(second.stderr).toMatch(
+      new RegExp(
+        `^tickops: the run of 2024-10-25 is already under way \\(pid ${process.pid} on `,
+        'm',
+      ),
+    );
+    expect(second.stderr).toMatch(/^ {2}next: let it finish/m);
+    expect(later.exitCode).toBe(0);
   });
 });

@@ -1,0 +1,159 @@
+/**
+ * One run of a day (or of one shard of it) at a time per day folder. Two runs of the same day
+ * on one disk (the timer's container and an operator's console, say) would not only do the
+ * work twice: each clears the folder's temporary files as it starts, which are the other's
+ * files in progress.
+ *
+ * The lock is a file created exclusively, naming its holder, whose modification time the holder
+ * renews every few seconds. A lock is stale, and taken over, when its holder is a process of
+ * this host that has ended, or when it has not been renewed for a minute (a holder on another
+ * host, a container that was killed). Taking over renames the stale file away first: a rename
+ * succeeds once, so two runs finding the same stale lock cannot both take it.
+ */
+import { hostname } from 'node:os';
+import { mkdir, open, readFile, rename, stat, unlink, utimes } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { storageError } from './atomic-file.js';
+import { TickopsError } from './errors.js';
+
+/** Who holds a lock. */
+interface Holder {
+  readonly pid: number;
+  readonly host: string;
+  readonly startedAt: string;
+}
+
+/** A lock held by this process; release it when the run ends, however it ends. */
+export interface RunLock {
+  release(): Promise<void>;
+}
+
+/** How often the holder renews the lock, and how long without renewal makes it stale. */
+export const lockTimings = { renewMs: 10_000, staleMs: 60_000 };
+
+/** The run of the day is already under way elsewhere. */
+export class RunBusyError extends TickopsError {}
+
+/** Take the lock at `path`, or throw RunBusyError naming who holds it. */
+export async function acquireRunLock(
+  path: string,
+  what: string,
+  now: () => number = Date.now,
+): Promise<RunLock> {
+  await mkdir(dirname(path), { recursive: true }).catch((error: unknown) => {
+    throw storageError(error, path);
+  });
+  const me: Holder = {
+    pid: process.pid,
+    host: hostname(),
+    startedAt: new Date(now()).toISOString(),
+  };
+
+  for (let attempt = 1; ; attempt += 1) {
+    if (await createExclusively(path, me)) return heldLock(path, me);
+
+    const found = await readHolder(path);
+    if (!found) continue;
+    if (attempt > 2 || !isStale(found.holder, found.renewedAt, now())) {
+      throw busy(what, found.holder, found.renewedAt, now());
+    }
+    await takeOver(path, found.text);
+  }
+}
+
+async function createExclusively(path: string, me: Holder): Promise<boolean> {
+  try {
+    const file = await open(path, 'wx');
+    await file.writeFile(JSON.stringify(me));
+    await file.close();
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw storageError(error, path);
+  }
+}
+
+/** The lock's holder and when it was last renewed; undefined when it vanished meanwhile. */
+async function readHolder(path: string) {
+  try {
+    const [text, info] = await Promise.all([readFile(path, 'utf8'), stat(path)]);
+    return { text, holder: parseHolder(text), renewedAt: info.mtimeMs };
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+function parseHolder(text: string): Holder | undefined {
+  try {
+    const value = JSON.parse(text) as Partial<Holder>;
+    if (typeof value.pid !== 'number' || typeof value.host !== 'string') return undefined;
+    return { pid: value.pid, host: value.host, startedAt: String(value.startedAt ?? '') };
+  } catch {
+    // A holder that has created the file but not yet written it, or a damaged file: only
+    // its age can tell.
+    return undefined;
+  }
+}
+
+function isStale(holder: Holder | undefined, renewedAt: number, now: number): boolean {
+  if (now - renewedAt > lockTimings.staleMs) return true;
+  if (!holder || holder.host !== hostname()) return false;
+
+  return !isAlive(holder.pid);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: the process exists but belongs to another user.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+async function takeOver(path: string, seen: string): Promise<void> {
+  const aside = `${path}.stale-${process.pid}-${Date.now()}`;
+  try {
+    await rename(path, aside);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw error;
+  }
+
+  // Another run may have taken the stale lock over between our read and our rename: then the
+  // file moved aside is its fresh lock, and goes back.
+  const moved = await readFile(aside, 'utf8').catch(() => seen);
+  if (moved !== seen) await rename(aside, path).catch(() => undefined);
+  else await unlink(aside).catch(() => undefined);
+}
+
+function heldLock(path: string, me: Holder): RunLock {
+  const renew = setInterval(() => {
+    const at = new Date();
+    void utimes(path, at, at).catch(() => undefined);
+  }, lockTimings.renewMs);
+  // Renewing must never keep the process alive once the run is over.
+  renew.unref();
+
+  return {
+    async release() {
+      clearInterval(renew);
+      const text = await readFile(path, 'utf8').catch(() => undefined);
+      if (text === JSON.stringify(me)) await unlink(path).catch(() => undefined);
+    },
+  };
+}
+
+function busy(what: string, holder: Holder | undefined, renewedAt: number, now: number) {
+  const who = holder ? `pid ${holder.pid} on ${holder.host}` : 'another run';
+  const since = holder?.startedAt ? `, since ${holder.startedAt.slice(0, 19)}Z` : '';
+  const seen = Math.max(0, Math.round((now - renewedAt) / 1000));
+
+  return new RunBusyError(`${what} is already under way (${who}${since}, seen ${seen} s ago)`, {
+    hint:
+      'let it finish, or stop it; a lock left by a run that died ' +
+      `is taken over once its process is gone or ${lockTimings.staleMs / 1000} s after it was last seen`,
+  });
+}
