@@ -17,17 +17,10 @@ import { shardOf } from '../../src/services/shard.js';
 import { runTickops, tickopsBinary } from '../support/cli.js';
 import { createMotoS3Client, describeWithMoto } from '../support/moto.js';
 import { startS3FaultProxy } from '../support/s3-fault-proxy.js';
+import { londonManifest } from '../support/shard-parts.js';
 import { startSourceServer, type SourceServer } from '../support/source-server.js';
 
 const date = '2024-10-25';
-const header = {
-  version: 1,
-  date,
-  exchange: 'LON',
-  timeZone: 'Europe/London',
-  source: 'yahoo',
-  simulated: false,
-};
 
 let folder: string;
 beforeAll(async () => {
@@ -49,7 +42,7 @@ async function manifestFromEntries(data: string): Promise<string> {
     names.map(async (name) => JSON.parse(await readFile(join(entries, name), 'utf8'))),
   );
 
-  return formatManifest({ ...header, version: 1, tickers: tickers as ManifestEntry[] });
+  return formatManifest(londonManifest(date, tickers as ManifestEntry[]));
 }
 
 function expectedKeys(symbols: readonly string[], shards: number): string[] {

@@ -9,19 +9,12 @@ import {
   renderSized,
   testConfig,
 } from './console-fixtures.js';
+import { londonManifest } from '../support/shard-parts.js';
 import { waitFor } from './screen-wait.js';
 
 afterEach(() => cleanup());
 
-const manifest = (date: string, entries: Manifest['tickers']): Manifest => ({
-  version: 1,
-  date,
-  exchange: 'LON',
-  timeZone: 'Europe/London',
-  source: 'yahoo',
-  simulated: false,
-  tickers: entries,
-});
+const manifest = londonManifest;
 
 const manifests = new Map<string, Manifest | undefined>([
   [

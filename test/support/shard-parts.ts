@@ -1,5 +1,5 @@
-/** Manifest entries and shard parts as a shard of a London day writes them, for tests. */
-import type { ManifestEntry } from '../../src/services/manifest.js';
+/** Manifests, entries and shard parts of a London day from the Yahoo source, for tests. */
+import type { Manifest, ManifestEntry } from '../../src/services/manifest.js';
 import type { TradingDate } from '../../src/services/market-data/types.js';
 import { formatManifestPart } from '../../src/services/shard-part.js';
 
@@ -20,21 +20,25 @@ export function failedEntry(ticker: string, reason = 'no data'): ManifestEntry {
   return { ticker, sourceSymbol: `${ticker}.L`, status: 'failed', bars: 0, reason };
 }
 
-/** The text of shard `index` of `count`'s part for a day of the Yahoo source in London. */
-export function partText(
-  date: TradingDate,
-  index: number,
-  count: number,
-  tickers: readonly ManifestEntry[],
-): string {
-  return formatManifestPart({
+/** The day's manifest with these entries. */
+export function londonManifest(date: TradingDate, tickers: readonly ManifestEntry[]): Manifest {
+  return {
     version: 1,
     date,
     exchange: 'LON',
     timeZone: 'Europe/London',
     source: 'yahoo',
     simulated: false,
-    shard: { index, count },
     tickers,
-  });
+  };
+}
+
+/** The text of shard `index` of `count`'s part of that day. */
+export function partText(
+  date: TradingDate,
+  index: number,
+  count: number,
+  tickers: readonly ManifestEntry[],
+): string {
+  return formatManifestPart({ ...londonManifest(date, tickers), shard: { index, count } });
 }
