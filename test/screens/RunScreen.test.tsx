@@ -329,6 +329,28 @@ describe('RunScreen', () => {
     await waitFor(() => expect(frame(screen)).toContain('date set to 2024-10-24'));
   });
 
+  it('takes a quick edit and Enter that arrive in one read as typed (backspace, 3, enter)', async () => {
+    const { screen } = setup();
+    screen.stdin.write('d');
+    await waitFor(() => expect(frame(screen)).toContain('date (YYYY-MM-DD): 2024-10-25'));
+
+    screen.stdin.write(`${keys.backspace}3${keys.enter}`);
+
+    await waitFor(() => expect(frame(screen)).toContain('date set to 2024-10-23'));
+  });
+
+  it('keeps a pasted block of lines whole, so a paste cannot submit a prompt', async () => {
+    const { screen } = setup();
+    screen.stdin.write('/');
+    await waitFor(() => expect(frame(screen)).toContain('filter:'));
+
+    screen.stdin.write(`BA${keys.enter}d${keys.enter}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+
+    expect(frame(screen)).toContain('filter:');
+    expect(frame(screen)).not.toContain('date (YYYY-MM-DD)');
+  });
+
   it('clears a notice when the next action starts', async () => {
     const { screen, run } = setup([]);
     screen.stdin.write('d');

@@ -34,6 +34,7 @@ export function useLatestInput(handler: (input: string, key: Key) => void): void
 
 const backspace = '\b';
 const del = '\x7f';
+const enter = '\r';
 
 /**
  * Ink hands keys that arrived in one read as one string with no key flags ("jjj" from tmux
@@ -41,20 +42,27 @@ const del = '\x7f';
  * the whole burst was dropped. Split such a burst into the keys Ink reports when each comes
  * alone (parse-keypress.js and hooks/use-input.js in ink/build): a printable character as
  * itself, with shift for A-Z; \x7f as delete and \b as backspace, both with empty input.
- * A burst holding any other control character (a pasted line break) stays whole as Ink gave
- * it, so a paste into a prompt still cannot submit it; pasted text, split, types the same.
+ * Enter (\r) ending the burst is the return key, as a quick "5, Enter" or "Backspace, Enter"
+ * sends it. A burst holding any other control character, or a line break before its end (a
+ * pasted block of lines), stays whole as Ink gave it, so a paste cannot submit a prompt and
+ * type its remaining lines into the screen; pasted text, split, types the same.
  */
 export function oneByOne(input: string, key: Key): (readonly [string, Key])[] {
   const characters = [...input];
   const flagged = Object.values(key).some((value) => value === true);
   const splittable = characters.every(
-    (character) => character === backspace || character === del || character >= ' ',
+    (character, index) =>
+      character === backspace ||
+      character === del ||
+      character >= ' ' ||
+      (character === enter && index === characters.length - 1),
   );
   if (characters.length < 2 || flagged || !splittable) return [[input, key]];
 
   return characters.map((character) => {
     if (character === backspace) return ['', { ...key, backspace: true }];
     if (character === del) return ['', { ...key, delete: true }];
+    if (character === enter) return ['', { ...key, return: true }];
 
     return [character, { ...key, shift: /^[A-Z]$/.test(character) }];
   });
