@@ -11,6 +11,7 @@ import type { Config, FlagValues } from '../services/config.js';
 import { DayStore } from '../services/day-store.js';
 import { ConfigError, ExitCode, InterruptedError, TickopsError } from '../services/errors.js';
 import { mergeDay } from '../services/merge-day.js';
+import { lockWholeDay } from '../services/run-lock.js';
 import { formatMerge, mergeExitCode, mergeJson } from '../services/merge-describe.js';
 import type { RunSummary } from '../services/run-day.js';
 import { emptySummary } from '../services/run-summary.js';
@@ -125,6 +126,31 @@ async function runShardsHere(
   options: CliOptions,
   io: Output,
 ): Promise<number> {
+  if (isWeekend(date)) {
+    const closed = emptySummary(date, setup.list.tickers.length, 'weekend: the exchange is closed');
+    for (const text of formatSummary(closed, false)) io.stdout.write(`${text}\n`);
+    return ExitCode.ok;
+  }
+
+  checkSourceDate(setup, date);
+  const store = new DayStore(setup.config.dataDirectory, date);
+  // Held for the children, which check that it is their parent's; no other run may start.
+  const lock = await lockWholeDay(store.folder, date);
+  try {
+    return await runShardsUnderLock(setup, store, date, argv, options, io);
+  } finally {
+    await lock.release();
+  }
+}
+
+async function runShardsUnderLock(
+  setup: Awaited<ReturnType<typeof prepareRuns>>,
+  store: DayStore,
+  date: string,
+  argv: readonly string[],
+  options: CliOptions,
+  io: Output,
+): Promise<number> {
   const { config } = setup;
   // Loaded here: execa is only needed by the parent of local shards, never by a shard itself.
   const { formatShardLine, runLocalShards, shardChildArgs, worstExitCode } =
@@ -132,14 +158,6 @@ async function runShardsHere(
   const count = config.shardCount ?? 1;
   const json = Boolean(options.json);
   const line = (text: string) => io.stdout.write(`${text}\n`);
-  if (isWeekend(date)) {
-    const closed = emptySummary(date, setup.list.tickers.length, 'weekend: the exchange is closed');
-    for (const text of formatSummary(closed, false)) line(text);
-    return ExitCode.ok;
-  }
-
-  checkSourceDate(setup, date);
-  const store = new DayStore(config.dataDirectory, date);
   // Cleared once here, while no shard is writing; the shards themselves leave it alone.
   await store.prepare();
 

@@ -25,7 +25,13 @@ import {
   type UploadResult,
 } from './uploader.js';
 import { planDay, type PlannedTicker } from './run-plan.js';
-import { acquireRunLock } from './run-lock.js';
+import {
+  acquireRunLock,
+  assertNotHeld,
+  dayLockFile,
+  lockWholeDay,
+  type RunLock,
+} from './run-lock.js';
 import { shardFileName, shardLabel, shareOf, type Shard } from './shard.js';
 import {
   localPartFile,
@@ -115,16 +121,31 @@ export function listingPrefix(template: string, date: TradingDate): string {
 export async function runDay(options: RunDayOptions): Promise<RunSummary> {
   if (options.dryRun || isWeekend(options.date)) return runUnlocked(options);
 
-  const { shard, date } = options;
-  const lock = await acquireRunLock(
-    options.store.pathOf(shard ? `.run.${shardFileName(shard)}.lock` : '.run.lock'),
-    shard ? `shard ${shardLabel(shard)} of the run of ${date}` : `the run of ${date}`,
-  );
+  const lock = await lockDay(options);
   try {
     return await runUnlocked(options);
   } finally {
     await lock.release();
   }
+}
+
+/**
+ * A whole run takes the day's lock and must find no shard at work; a shard takes its own lock
+ * (shards of one run share a folder on a big host) and must find no whole run at work, except
+ * the `--shards N --local` parent that started it, which holds the day's lock for its children.
+ */
+async function lockDay(options: RunDayOptions): Promise<RunLock> {
+  const { shard, date, store } = options;
+  const dayLock = store.pathOf(dayLockFile);
+  if (shard) {
+    await assertNotHeld(dayLock, `the run of ${date}`, process.ppid);
+    return acquireRunLock(
+      store.pathOf(`.run.${shardFileName(shard)}.lock`),
+      `shard ${shardLabel(shard)} of the run of ${date}`,
+    );
+  }
+
+  return lockWholeDay(store.folder, date);
 }
 
 async function runUnlocked(options: RunDayOptions): Promise<RunSummary> {

@@ -11,8 +11,8 @@
  * succeeds once, so two runs finding the same stale lock cannot both take it.
  */
 import { hostname } from 'node:os';
-import { mkdir, open, readFile, rename, stat, unlink, utimes } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { mkdir, open, readdir, readFile, rename, stat, unlink, utimes } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { storageError } from './atomic-file.js';
 import { TickopsError } from './errors.js';
 
@@ -27,6 +27,9 @@ interface Holder {
 export interface RunLock {
   release(): Promise<void>;
 }
+
+/** The whole day's lock, in the day folder; a shard's is `.run.K-of-N.lock` beside it. */
+export const dayLockFile = '.run.lock';
 
 /** How often the holder renews the lock, and how long without renewal makes it stale. */
 export const lockTimings = { renewMs: 10_000, staleMs: 60_000 };
@@ -59,6 +62,51 @@ export async function acquireRunLock(
     }
     await takeOver(path, found.text);
   }
+}
+
+/**
+ * Throw RunBusyError when a live holder other than `allowedPid` holds the lock at `path`. A
+ * shard checks the whole run's lock this way, allowing the `--shards N --local` parent that
+ * holds it for its children.
+ */
+export async function assertNotHeld(
+  path: string,
+  what: string,
+  allowedPid?: number,
+  now: () => number = Date.now,
+): Promise<void> {
+  const found = await readHolder(path);
+  if (!found || isStale(found.holder, found.renewedAt, now())) return;
+  if (found.holder && found.holder.pid === allowedPid && found.holder.host === hostname()) return;
+
+  throw busy(what, found.holder, found.renewedAt, now());
+}
+
+/**
+ * The whole day's lock for a run of every ticker, or for the `--shards N --local` parent on
+ * behalf of its children: no shard of the day may be at work in the folder meanwhile.
+ */
+export async function lockWholeDay(folder: string, date: string): Promise<RunLock> {
+  const lock = await acquireRunLock(join(folder, dayLockFile), `the run of ${date}`);
+  try {
+    for (const path of await shardLockPaths(folder)) {
+      await assertNotHeld(path, `a shard of the run of ${date}`);
+    }
+  } catch (error) {
+    await lock.release();
+    throw error;
+  }
+
+  return lock;
+}
+
+/** The shard locks in a day folder (`.run.K-of-N.lock`), which a whole run must not overlap. */
+async function shardLockPaths(folder: string): Promise<string[]> {
+  const names = await readdir(folder).catch(() => [] as string[]);
+
+  return names
+    .filter((name) => /^\.run\.\d+-of-\d+\.lock$/.test(name))
+    .map((name) => join(folder, name));
 }
 
 async function createExclusively(path: string, me: Holder): Promise<boolean> {

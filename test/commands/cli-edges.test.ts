@@ -222,4 +222,52 @@ describe('two runs of one day on one disk', () => {
     expect(second.stderr).toMatch(/^ {2}next: let it finish/m);
     expect(later.exitCode).toBe(0);
   });
+
+  it('keeps a whole run and shards of the same day apart, both ways', async () => {
+    const data = join(folder, 'data');
+    const day = join(data, '20241025');
+    await mkdir(day, { recursive: true });
+    await writeFile(join(folder, 'two.txt'), 'BARC\nVOD\n');
+    // Another live process of this host stands for the run already at work.
+    const holder = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)']);
+    const held = JSON.stringify({ pid: holder.pid, host: hostname(), startedAt: 'x' });
+    const run = (...extra: string[]) =>
+      runTickops(
+        [
+          '--run-today',
+          '--local-sink',
+          join(folder, 'bucket'),
+          '--tickers',
+          join(folder, 'two.txt'),
+          ...extra,
+        ],
+        {
+          TICKOPS_SOURCE: 'simulated',
+          TICKOPS_DATA_DIR: data,
+          TICKOPS_NOW: '2024-10-25T17:00:00Z',
+        },
+      );
+
+    try {
+      await writeFile(join(day, '.run.lock'), held);
+      const localShards = await run('--shards', '2', '--local');
+      const oneShard = await run('--shard', '0/2');
+      await rm(join(day, '.run.lock'));
+      await writeFile(join(day, '.run.1-of-2.lock'), held);
+      const whole = await run();
+
+      expect(localShards.exitCode).toBe(1);
+      expect(localShards.stderr).toMatch(/^tickops: the run of 2024-10-25 is already under way/m);
+      expect(oneShard.exitCode).toBe(1);
+      expect(oneShard.stderr).toMatch(/^tickops: the run of 2024-10-25 is already under way/m);
+      expect(whole.exitCode).toBe(1);
+      expect(whole.stderr).toMatch(
+        /^tickops: a shard of the run of 2024-10-25 is already under way/m,
+      );
+      // The whole run let go of the day's lock when it found the shard at work.
+      await expect(readdir(day)).resolves.toEqual(['.run.1-of-2.lock']);
+    } finally {
+      holder.kill();
+    }
+  });
 });
