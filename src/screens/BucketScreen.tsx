@@ -72,12 +72,15 @@ export function BucketScreen({ services, width, height }: BucketScreenProps) {
     cursor.set(Math.max(0, index));
   };
   const enter = (next: string) => {
+    // A notice answers the key before it; in another folder it would read as this one's.
+    setNotice(undefined);
     drawn.current.prefix = next;
     setPrefix(next);
     setTop(0);
     changeFilter('');
   };
   const open = (key: string | undefined) => {
+    setNotice(undefined);
     drawn.current.opened = key;
     setOpened(key);
   };
@@ -109,6 +112,7 @@ export function BucketScreen({ services, width, height }: BucketScreenProps) {
       if (!entry) return;
       return entry.folder ? enter(entry.key) : open(entry.key);
     }
+    if (input === '/' || input === 'R') setNotice(undefined);
     if (input === '/') return setFiltering(true);
     if (input === 'R') return setReload((count) => count + 1);
     const entry = currentEntry();

@@ -162,6 +162,11 @@ describe('BucketScreen', () => {
     );
     expect(frame(screen)).not.toContain('saved');
     expect(bucket.downloads).toEqual(['bars/20241025/BARC.csv']);
+
+    // The answer belongs to that folder's row: opening the folder clears it.
+    screen.stdin.write(keys.enter);
+    await waitFor(() => expect(frame(screen)).toMatch(/^BARC\.csv/m));
+    expect(frame(screen)).not.toContain('is a folder');
   });
 
   it('clears an applied filter with esc before going up, and says it is applied', async () => {
