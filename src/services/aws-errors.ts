@@ -37,6 +37,8 @@ const credentialProblems = new Set([
   'SignatureDoesNotMatch',
   'ExpiredToken',
   'ExpiredTokenException',
+  // A malformed or unknown session token (S3 answers 400 for it).
+  'InvalidToken',
   'UnrecognizedClientException',
   'TokenRefreshRequired',
 ]);

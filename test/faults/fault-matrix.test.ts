@@ -175,6 +175,26 @@ const s3Rows: readonly S3Row[] = [
     ],
   },
   {
+    name: 'a session token S3 does not know (400 InvalidToken)',
+    exitCode: 3,
+    landed: false,
+    stderr:
+      /^tickops: AWS credentials were not accepted for s3:ListBucket .*: InvalidToken\n {2}next: /m,
+    rules: (bucket) => [
+      {
+        method: 'GET',
+        path: new RegExp(`^/${bucket}`),
+        times: Infinity,
+        fault: {
+          kind: 'reply',
+          status: 400,
+          code: 'InvalidToken',
+          message: 'The provided token is malformed or otherwise invalid.',
+        },
+      },
+    ],
+  },
+  {
     name: 'bucket name taken',
     exitCode: 1,
     landed: false,
