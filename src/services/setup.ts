@@ -4,7 +4,7 @@
  * Each step can be repeated; on a finished setup the plan is empty and the config unchanged.
  */
 import { readFile } from 'node:fs/promises';
-import { GetCallerIdentityCommand, type STSClient } from '@aws-sdk/client-sts';
+import type { STSClient } from '@aws-sdk/client-sts';
 import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import type { IAMClient } from '@aws-sdk/client-iam';
 import { writeFileAtomic } from './atomic-file.js';
@@ -16,33 +16,12 @@ import { checkIam, type IamCheck } from './iam/check.js';
 import { desiredIam, type DesiredIam } from './iam/desired.js';
 import { planIam, type IamPlan } from './iam/plan.js';
 import type { PolicyFlavour } from './iam/policy-documents.js';
+import { detectIdentity, type CallerIdentity } from './identity.js';
 import { ensureBucket, type BucketState, type BucketTarget } from './s3.js';
 
-/** Who the credentials belong to. */
-export interface Identity {
-  readonly accountId: string;
-  readonly arn: string;
-  readonly userId: string;
-  /** `aws`, `aws-cn` or `aws-us-gov`. */
-  readonly partition: string;
-}
-
-/** Ask STS who we are; needs no permission on AWS. */
-export async function detectIdentity(sts: STSClient, endpoint?: string): Promise<Identity> {
-  try {
-    const reply = await sts.send(new GetCallerIdentityCommand({}));
-    const arn = reply.Arn ?? '';
-
-    return {
-      accountId: reply.Account ?? '',
-      arn,
-      userId: reply.UserId ?? '',
-      partition: arn.split(':')[1] || 'aws',
-    };
-  } catch (error) {
-    throw toTickopsError(error, { action: 'sts:GetCallerIdentity', resource: 'caller', endpoint });
-  }
-}
+/** Who the credentials belong to; the setup's name for the caller. */
+export type Identity = CallerIdentity;
+export { detectIdentity };
 
 /** A bucket name, and a better one when the name is probably someone else's already. */
 export interface BucketSuggestion {
