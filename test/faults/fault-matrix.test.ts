@@ -314,7 +314,8 @@ describeWithMoto('fault matrix: tickops --run-today end to end', (getMoto) => {
 
     const result = await run(bucket, getMoto().endpoint);
 
-    expect(result.exitCode).toBe(row.exitCode);
+    // The run's own words, should the code be wrong: a flake on a loaded machine needs them.
+    expect(result.exitCode, `${result.stdout}\n${result.stderr}`).toBe(row.exitCode);
     if (row.stdout) expect(result.stdout).toMatch(row.stdout);
     const manifest = JSON.parse(
       await readFile(join(folder, 'data/20241025/manifest.json'), 'utf8'),
