@@ -13,12 +13,16 @@ import { defineEcsCommand } from './ecs-cli.js';
 import { defineIamCommand } from './iam-cli.js';
 import { reportFailure } from './report-failure.js';
 import { defineSetupCommand } from './setup-cli.js';
+import { ExitCode } from '../services/errors.js';
 import { settle, settledExitCode } from './settle.js';
 
 // The AWS SDK warns on Node 20 that its 2027 releases will need Node 22. The lock file pins a
 // release that supports Node 20 and the image runs Node 24, so the warning would only be noise
 // in every scheduled run's log; the README says so.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+/** The command's exit code once it has settled. */
+let finalCode: number | undefined;
 
 // `tickops ec2 status | head` closes the pipe early; that is the reader's choice, not an error.
 // A run is different: its work is the day's data, not its output, so it goes on unprinted
@@ -27,7 +31,7 @@ const isRun = process.argv.includes('--run-today');
 for (const stream of [process.stdout, process.stderr]) {
   stream.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code !== 'EPIPE') throw error;
-    if (!isRun) process.exit(process.exitCode ?? 0);
+    if (!isRun) process.exit(finalCode ?? 0);
 
     stream.write = () => true;
     if (stream === process.stdout) {
@@ -85,11 +89,26 @@ async function main(argv: readonly string[]): Promise<number> {
   return settledExitCode();
 }
 
+// Node ends a process whose event loop has nothing left to wait for, with exit code 0, even
+// when the command's promise never settled: a run stuck that way (a lost timer, a promise
+// nobody resolves) would pass for a finished day. Until the command settles the code is 1,
+// and an ending before then says so.
+process.exitCode = ExitCode.partial;
+process.on('exit', (code) => {
+  if (finalCode === undefined && code === ExitCode.partial) {
+    process.stderr.write(
+      'tickops: stopped before the command finished; this is a bug: run it again\n',
+    );
+  }
+});
+
 main(process.argv).then(
   (code) => {
+    finalCode = code;
     process.exitCode = code;
   },
   (error: unknown) => {
-    process.exitCode = reportFailure(error, process.stderr);
+    finalCode = reportFailure(error, process.stderr);
+    process.exitCode = finalCode;
   },
 );
