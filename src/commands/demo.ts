@@ -146,7 +146,8 @@ async function runStep(
       continue;
     }
     if (hidden > 0) {
-      out(`  (${hidden} ${limit === 0 ? 'ticker lines, not shown' : 'more ticker lines like these'})`);
+      const what = limit === 0 ? 'ticker lines, not shown' : 'more ticker lines like these';
+      out(`  (${hidden} ${what})`);
       hidden = 0;
     }
     out(`  ${line}`);

@@ -69,8 +69,8 @@ export function CloudRunView(props: CloudRunViewProps) {
       </Text>
       <Text bold wrap="truncate-end">
         {fit(
-          `${cell('TICKER', 10)}${cell('SHARD', 7)}${cell('STATE', 10)}${cell('BARS', 6, 'right')}` +
-            `${cell('BYTES', 10, 'right')}  REASON`,
+          `${cell('TICKER', 10)}${cell('SHARD', 7)}${cell('STATE', 10)}` +
+            `${cell('BARS', 6, 'right')}${cell('BYTES', 10, 'right')}  REASON`,
           width,
         )}
       </Text>

@@ -15,7 +15,7 @@ import type { ManifestEntry } from './manifest.js';
 import type { TradingDate } from './market-data/types.js';
 import type { PartReader } from './merge-read.js';
 import type { ObjectSink } from './object-sink.js';
-import { listingPrefix, objectKey } from './run-day.js';
+import { listDay, objectKey } from './run-day.js';
 import { shardOf } from './shard.js';
 import {
   parseManifestPart,
@@ -84,15 +84,8 @@ export async function lookAtCloudRun(
   cache: PartCache = new Map(),
   signal?: AbortSignal,
 ): Promise<CloudRunView> {
-  const { date, layout, sink } = options;
-  const prefixes = [
-    ...new Set([
-      ...Object.values(layout).map((t) => listingPrefix(t, date)),
-      partsPrefix(layout.manifest, date),
-    ]),
-  ];
-  const listings = await Promise.all(prefixes.map((prefix) => sink.list(prefix, signal)));
-  const listed = new Map(listings.flatMap((listing) => [...listing]));
+  const { date, layout } = options;
+  const listed = await listDay(options.sink, layout, date, true, signal);
   const count = options.shardCount ?? countFromParts(listed, partsPrefix(layout.manifest, date));
 
   const parts = new Map<number, ManifestPart>();

@@ -8,6 +8,7 @@ import { setMaxListeners } from 'node:events';
 import { downloadDay, type DownloadEvent, type DownloadJob } from './downloader.js';
 import { AccessDeniedError, AwsResourceError, InterruptedError, TickopsError } from './errors.js';
 import type { DayStore } from './day-store.js';
+import type { RemoteObject } from './etag.js';
 import type { KeyLayout } from './config.js';
 import type { BackoffOptions } from './backoff.js';
 import { silentLogger, type Logger } from './logger.js';
@@ -25,14 +26,8 @@ import {
   type UploadResult,
 } from './uploader.js';
 import { planDay, type PlannedTicker } from './run-plan.js';
-import {
-  acquireRunLock,
-  assertNotHeld,
-  dayLockFile,
-  lockWholeDay,
-  type RunLock,
-} from './run-lock.js';
-import { shardFileName, shardLabel, shareOf, type Shard } from './shard.js';
+import { lockShard, lockWholeDay } from './run-lock.js';
+import { shareOf, type Shard } from './shard.js';
 import {
   localPartFile,
   partsPrefix,
@@ -121,31 +116,15 @@ export function listingPrefix(template: string, date: TradingDate): string {
 export async function runDay(options: RunDayOptions): Promise<RunSummary> {
   if (options.dryRun || isWeekend(options.date)) return runUnlocked(options);
 
-  const lock = await lockDay(options);
+  const { shard, date, store } = options;
+  const lock = shard
+    ? await lockShard(store.folder, shard, date)
+    : await lockWholeDay(store.folder, date);
   try {
     return await runUnlocked(options);
   } finally {
     await lock.release();
   }
-}
-
-/**
- * A whole run takes the day's lock and must find no shard at work; a shard takes its own lock
- * (shards of one run share a folder on a big host) and must find no whole run at work, except
- * the `--shards N --local` parent that started it, which holds the day's lock for its children.
- */
-async function lockDay(options: RunDayOptions): Promise<RunLock> {
-  const { shard, date, store } = options;
-  const dayLock = store.pathOf(dayLockFile);
-  if (shard) {
-    await assertNotHeld(dayLock, `the run of ${date}`, process.ppid);
-    return acquireRunLock(
-      store.pathOf(`.run.${shardFileName(shard)}.lock`),
-      `shard ${shardLabel(shard)} of the run of ${date}`,
-    );
-  }
-
-  return lockWholeDay(store.folder, date);
 }
 
 async function runUnlocked(options: RunDayOptions): Promise<RunSummary> {
@@ -204,7 +183,13 @@ async function runUnlocked(options: RunDayOptions): Promise<RunSummary> {
   const uploadFailures = new Map<string, string>();
 
   await options.sink.ensureReady(signal);
-  const existing = await listDay(options, signal);
+  const existing = await listDay(
+    options.sink,
+    options.layout,
+    options.date,
+    options.shard !== undefined,
+    signal,
+  );
   const ledger = await UploadLedger.load(options.store.pathOf(uploadLedgerFile(options.shard)));
   const uploader = new Uploader({
     sink: options.sink,
@@ -348,13 +333,21 @@ function manifestNotUploaded(key: string, reason = 'the upload failed'): AwsReso
   });
 }
 
-async function listDay(options: RunDayOptions, signal: AbortSignal) {
-  const templates = Object.values(options.layout).map((template) =>
-    listingPrefix(template, options.date),
-  );
-  if (options.shard) templates.push(partsPrefix(options.layout.manifest, options.date));
+/**
+ * Everything the bucket holds for a day under the layout's prefixes, with the shard parts'
+ * folder when asked: one listing per distinct prefix, merged by key.
+ */
+export async function listDay(
+  sink: Pick<ObjectSink, 'list'>,
+  layout: KeyLayout,
+  date: TradingDate,
+  withParts: boolean,
+  signal?: AbortSignal,
+): Promise<Map<string, RemoteObject>> {
+  const templates = Object.values(layout).map((template) => listingPrefix(template, date));
+  if (withParts) templates.push(partsPrefix(layout.manifest, date));
   const prefixes = [...new Set(templates)];
-  const listings = await Promise.all(prefixes.map((prefix) => options.sink.list(prefix, signal)));
+  const listings = await Promise.all(prefixes.map((prefix) => sink.list(prefix, signal)));
 
   return new Map(listings.flatMap((listing) => [...listing]));
 }

@@ -15,6 +15,7 @@ import { mkdir, open, readdir, readFile, rename, stat, unlink, utimes } from 'no
 import { dirname, join } from 'node:path';
 import { storageError } from './atomic-file.js';
 import { TickopsError } from './errors.js';
+import { shardFileName, shardLabel, type Shard } from './shard.js';
 
 /** Who holds a lock. */
 interface Holder {
@@ -29,7 +30,9 @@ export interface RunLock {
 }
 
 /** The whole day's lock, in the day folder; a shard's is `.run.K-of-N.lock` beside it. */
-export const dayLockFile = '.run.lock';
+const dayLockFile = '.run.lock';
+const shardLockFile = (shard: Shard) => `.run.${shardFileName(shard)}.lock`;
+const shardLockName = /^\.run\.\d+-of-\d+\.lock$/;
 
 /** How often the holder renews the lock, and how long without renewal makes it stale. */
 export const lockTimings = { renewMs: 10_000, staleMs: 60_000 };
@@ -37,19 +40,18 @@ export const lockTimings = { renewMs: 10_000, staleMs: 60_000 };
 /** The run of the day is already under way elsewhere. */
 export class RunBusyError extends TickopsError {}
 
-/** Take the lock at `path`, or throw RunBusyError naming who holds it. */
-export async function acquireRunLock(
-  path: string,
-  what: string,
-  now: () => number = Date.now,
-): Promise<RunLock> {
+/**
+ * Take the lock at `path`, or throw RunBusyError naming who holds it. The real clock, never a
+ * configured one (TICKOPS_NOW): renewals are judged against the file's modification time.
+ */
+export async function acquireRunLock(path: string, what: string): Promise<RunLock> {
   await mkdir(dirname(path), { recursive: true }).catch((error: unknown) => {
     throw storageError(error, path);
   });
   const me: Holder = {
     pid: process.pid,
     host: hostname(),
-    startedAt: new Date(now()).toISOString(),
+    startedAt: new Date().toISOString(),
   };
 
   for (let attempt = 1; ; attempt += 1) {
@@ -57,29 +59,20 @@ export async function acquireRunLock(
 
     const found = await readHolder(path);
     if (!found) continue;
-    if (attempt > 2 || !isStale(found.holder, found.renewedAt, now())) {
-      throw busy(what, found.holder, found.renewedAt, now());
+    if (attempt > 2 || !isStale(found.holder, found.renewedAt)) {
+      throw busy(what, found.holder, found.renewedAt);
     }
     await takeOver(path, found.text);
   }
 }
 
-/**
- * Throw RunBusyError when a live holder other than `allowedPid` holds the lock at `path`. A
- * shard checks the whole run's lock this way, allowing the `--shards N --local` parent that
- * holds it for its children.
- */
-export async function assertNotHeld(
-  path: string,
-  what: string,
-  allowedPid?: number,
-  now: () => number = Date.now,
-): Promise<void> {
+/** Throw RunBusyError when a live holder other than `allowedPid` holds the lock at `path`. */
+async function assertNotHeld(path: string, what: string, allowedPid?: number): Promise<void> {
   const found = await readHolder(path);
-  if (!found || isStale(found.holder, found.renewedAt, now())) return;
+  if (!found || isStale(found.holder, found.renewedAt)) return;
   if (found.holder && found.holder.pid === allowedPid && found.holder.host === hostname()) return;
 
-  throw busy(what, found.holder, found.renewedAt, now());
+  throw busy(what, found.holder, found.renewedAt);
 }
 
 /**
@@ -100,13 +93,25 @@ export async function lockWholeDay(folder: string, date: string): Promise<RunLoc
   return lock;
 }
 
+/**
+ * A shard's lock (shards of one run share a folder on a big host). No whole run may be at
+ * work, except the `--shards N --local` parent that started this shard, which holds the day's
+ * lock on behalf of its children.
+ */
+export async function lockShard(folder: string, shard: Shard, date: string): Promise<RunLock> {
+  await assertNotHeld(join(folder, dayLockFile), `the run of ${date}`, process.ppid);
+
+  return acquireRunLock(
+    join(folder, shardLockFile(shard)),
+    `shard ${shardLabel(shard)} of the run of ${date}`,
+  );
+}
+
 /** The shard locks in a day folder (`.run.K-of-N.lock`), which a whole run must not overlap. */
 async function shardLockPaths(folder: string): Promise<string[]> {
   const names = await readdir(folder).catch(() => [] as string[]);
 
-  return names
-    .filter((name) => /^\.run\.\d+-of-\d+\.lock$/.test(name))
-    .map((name) => join(folder, name));
+  return names.filter((name) => shardLockName.test(name)).map((name) => join(folder, name));
 }
 
 async function createExclusively(path: string, me: Holder): Promise<boolean> {
@@ -144,8 +149,8 @@ function parseHolder(text: string): Holder | undefined {
   }
 }
 
-function isStale(holder: Holder | undefined, renewedAt: number, now: number): boolean {
-  if (now - renewedAt > lockTimings.staleMs) return true;
+function isStale(holder: Holder | undefined, renewedAt: number): boolean {
+  if (Date.now() - renewedAt > lockTimings.staleMs) return true;
   if (!holder || holder.host !== hostname()) return false;
 
   return !isAlive(holder.pid);
@@ -194,14 +199,15 @@ function heldLock(path: string, me: Holder): RunLock {
   };
 }
 
-function busy(what: string, holder: Holder | undefined, renewedAt: number, now: number) {
+function busy(what: string, holder: Holder | undefined, renewedAt: number) {
   const who = holder ? `pid ${holder.pid} on ${holder.host}` : 'another run';
   const since = holder?.startedAt ? `, since ${holder.startedAt.slice(0, 19)}Z` : '';
-  const seen = Math.max(0, Math.round((now - renewedAt) / 1000));
+  const seen = Math.max(0, Math.round((Date.now() - renewedAt) / 1000));
+  const staleAfter = lockTimings.staleMs / 1000;
 
   return new RunBusyError(`${what} is already under way (${who}${since}, seen ${seen} s ago)`, {
     hint:
-      'let it finish, or stop it; a lock left by a run that died ' +
-      `is taken over once its process is gone or ${lockTimings.staleMs / 1000} s after it was last seen`,
+      'let it finish, or stop it; a lock left by a run that died is taken over once its ' +
+      `process is gone or ${staleAfter} s after it was last seen`,
   });
 }
