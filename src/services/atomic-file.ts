@@ -8,7 +8,8 @@ import { mkdir, open, readdir, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { StorageError } from './errors.js';
 
-const temporaryMarker = '.tmp-';
+/** Part of every temporary file's name, so a later run can find and remove leftovers. */
+export const temporaryMarker = '.tmp-';
 
 /** How hard a write tries to survive a power cut, not only a killed process. */
 export interface AtomicWriteOptions {

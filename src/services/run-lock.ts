@@ -11,9 +11,20 @@
  * succeeds once, so two runs finding the same stale lock cannot both take it.
  */
 import { hostname } from 'node:os';
-import { mkdir, open, readdir, readFile, rename, stat, unlink, utimes } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import {
+  link,
+  mkdir,
+  readdir,
+  readFile,
+  rename,
+  stat,
+  unlink,
+  utimes,
+  writeFile,
+} from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { storageError } from './atomic-file.js';
+import { storageError, temporaryMarker } from './atomic-file.js';
 import { TickopsError } from './errors.js';
 import { shardFileName, shardLabel, type Shard } from './shard.js';
 
@@ -114,15 +125,23 @@ async function shardLockPaths(folder: string): Promise<string[]> {
   return names.filter((name) => shardLockName.test(name)).map((name) => join(folder, name));
 }
 
+/**
+ * Create the lock with its holder already in it: written to a file of its own, then linked to
+ * the lock's name, which fails if the name exists. Creating the lock file and then writing it
+ * left an empty lock when a run was killed between the two, which blocked the rerun for a
+ * minute.
+ */
 async function createExclusively(path: string, me: Holder): Promise<boolean> {
+  const draft = `${path}.${process.pid}${temporaryMarker}${randomBytes(4).toString('hex')}`;
   try {
-    const file = await open(path, 'wx');
-    await file.writeFile(JSON.stringify(me));
-    await file.close();
+    await writeFile(draft, JSON.stringify(me), { flag: 'wx' });
+    await link(draft, path);
     return true;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
     throw storageError(error, path);
+  } finally {
+    await unlink(draft).catch(() => undefined);
   }
 }
 
@@ -143,8 +162,7 @@ function parseHolder(text: string): Holder | undefined {
     if (typeof value.pid !== 'number' || typeof value.host !== 'string') return undefined;
     return { pid: value.pid, host: value.host, startedAt: String(value.startedAt ?? '') };
   } catch {
-    // A holder that has created the file but not yet written it, or a damaged file: only
-    // its age can tell.
+    // A damaged file (the lock is always created whole): only its age can tell.
     return undefined;
   }
 }

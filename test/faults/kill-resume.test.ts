@@ -76,7 +76,7 @@ describeWithMoto('a run killed with SIGKILL and started again', (getMoto) => {
       // Downloads alone take 1.2 s (24 tickers, 2 at a time, 100 ms each) after a start-up of about
       // 0.3 s, and the last kill point is at 1.45 s: every kill lands while the run works.
       expect(killed.signal).toBe('SIGKILL');
-      expect(rerun.exitCode).toBe(0);
+      expect(rerun.exitCode, `${rerun.stdout}\n${rerun.stderr}`).toBe(0);
       expect(rerun.stdout).toContain(
         `${symbols.length} tickers: ${symbols.length} done, 0 empty, 0 failed`,
       );

@@ -81,4 +81,18 @@ describe('the run lock', () => {
 
     expect(await readFile(path, 'utf8')).toBe(other);
   });
+
+  it('is whole or absent: a run killed while taking it leaves only a draft, which blocks nothing', async () => {
+    await acquireRunLock(path, 'x').then(async (lock) => lock.release());
+    // What a run killed before its draft became the lock leaves behind.
+    const draft = `${path}.${endedPid()}.tmp-0a1b2c3d`;
+    await writeFile(draft, JSON.stringify({ pid: 1, host: hostname(), startedAt: 'x' }));
+
+    const lock = await acquireRunLock(path, 'the run of 2024-10-25');
+
+    expect(JSON.parse(await readFile(path, 'utf8'))).toMatchObject({ pid: process.pid });
+    // The draft stays for the run's own clearing of temporary files (DayStore.prepare).
+    expect(await readFile(draft, 'utf8')).toContain('"pid":1');
+    await lock.release();
+  });
 });
